@@ -1,0 +1,82 @@
+"""The school register: school-issued accounts, staff data entry, family views and the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from shared.settings import INSTANCE_DIR, check_secret, load_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "gradebook"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the gradebook application; ``config`` overrides settings read from the environment."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.update(load_settings("gradebook"))
+    if config:
+        app.config.update(config)
+    check_secret(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _user_locale() -> str | None:
+    from gradebook_service.accounts.access import current_account
+
+    account = current_account()
+    return account.locale if account is not None else None
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind database, migrations, CSRF, rate limits, mail, hashing, languages and security."""
+    from gradebook_service.core.models import OutboxMessage
+    from gradebook_service.extensions import csrf, db, limiter, migrate, outbox
+    from shared.database import init_database
+    from shared.i18n import init_i18n
+    from shared.passwords import init_hasher
+    from shared.ratelimit import init_limiter
+    from shared.security import init_security
+    from shared.web import init_web
+
+    init_database(app, db)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    init_limiter(app, limiter)
+    outbox.init_app(app, db, OutboxMessage)
+    init_hasher(app)
+    init_i18n(app, Path(__file__).parent / "translations", user_locale=_user_locale)
+    init_security(app)
+    init_web(app)
+    # Every model module is imported here so Alembic and the mappers see all tables.
+    import gradebook_service.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount one blueprint per domain."""
+    from gradebook_service.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render HTTP errors as pages; JSON API paths answer problem+json."""
+    from flask import render_template, request
+    from werkzeug.exceptions import HTTPException
+
+    from shared.problem import problem_response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith(("/api/", "/internal/")):
+            return problem_response(error.code, error.name, error.description)
+        return render_template("error.html", error=error), error.code
+
+
+def register_commands(app: Flask) -> None:
+    """Add the operator commands (``flask --app gradebook_service …``)."""

@@ -1,0 +1,1 @@
+"""School-issued accounts: logins, passwords, first login, sign-in and who may see what."""

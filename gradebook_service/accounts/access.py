@@ -1,0 +1,132 @@
+"""Who is signed in, and what they may see: checked on the server for every object.
+
+Views call :func:`login_required` / :func:`staff_required` and then scope every
+query with :func:`visible_pupil_ids_query` or the ``can_*`` predicates, so a
+parent can reach only their own child, a pupil only themself, a teacher the
+classes they teach or lead, and the secretary and administrator their school.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort, g, redirect, request, session, url_for
+
+from gradebook_service.accounts.models import PARENT, PUPIL, STAFF, SchoolAccount
+from gradebook_service.extensions import db
+from gradebook_service.school.models import Pupil, SchoolClass, TeachingAssignment
+
+SESSION_KEY = "account_id"
+SESSION_VERSION_KEY = "account_session_version"
+
+
+def current_account() -> SchoolAccount | None:
+    """Return the signed-in school account, or None (cached on ``g`` for the request)."""
+    if "current_account" not in g:
+        account = None
+        account_id = session.get(SESSION_KEY)
+        if account_id is not None:
+            account = db.session.get(SchoolAccount, account_id)
+            if (account is None or not account.is_active
+                    or account.session_version != session.get(SESSION_VERSION_KEY)):
+                session.clear()  # password changed or reset elsewhere: this session is over
+                account = None
+        g.current_account = account
+    return g.current_account
+
+
+def sign_in(account: SchoolAccount) -> None:
+    """Start a fresh session for ``account`` (a new session id, against fixation)."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    session[SESSION_KEY] = account.id
+    session[SESSION_VERSION_KEY] = account.session_version
+    if lang:
+        session["lang"] = lang
+    g.current_account = account
+
+
+def sign_out() -> None:
+    """End the session."""
+    session.clear()
+    g.pop("current_account", None)
+
+
+def login_required(view: Callable) -> Callable:
+    """Send anonymous visitors to the login page."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_account() is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def roles_required(*roles: str, staff_flags: tuple[str, ...] = ()) -> Callable:
+    """Allow only accounts with one of ``roles``; for staff, optionally one of the flags.
+
+    ``staff_flags`` names StaffMember booleans (``is_admin``, ``is_secretary``,
+    ``is_teacher``); with them, a staff account needs at least one.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            account = current_account()
+            if account.role not in roles:
+                abort(403)
+            if account.role == STAFF and staff_flags and not any(
+                    getattr(account.staff, flag) for flag in staff_flags):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def staff_class_ids_query(account: SchoolAccount) -> sa.Select:
+    """Ids of the classes a staff member may see: all for admin/secretary, else taught or led."""
+    staff = account.staff
+    if staff.is_admin or staff.is_secretary:
+        return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id)
+    taught = sa.select(TeachingAssignment.class_id).where(
+        TeachingAssignment.school_id == account.school_id,
+        TeachingAssignment.teacher_id == staff.id)
+    led = sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id,
+                                          SchoolClass.homeroom_teacher_id == staff.id)
+    return sa.union(taught, led)
+
+
+def visible_pupil_ids_query(account: SchoolAccount) -> sa.Select:
+    """A subquery of the pupil ids ``account`` may see."""
+    if account.role in (PARENT, PUPIL):
+        pupil = account.family_pupil()
+        return sa.select(sa.literal(pupil.id if pupil else -1))
+    return sa.select(Pupil.id).where(Pupil.school_id == account.school_id,
+                                     Pupil.class_id.in_(staff_class_ids_query(account)))
+
+
+def can_see_pupil(account: SchoolAccount, pupil: Pupil) -> bool:
+    """Return True if ``account`` may see ``pupil``'s data."""
+    if pupil.school_id != account.school_id:
+        return False
+    if account.role in (PARENT, PUPIL):
+        own = account.family_pupil()
+        return own is not None and own.id == pupil.id
+    return pupil.class_id in set(db.session.execute(staff_class_ids_query(account)).scalars())
+
+
+def get_pupil_or_404(pupil_id: int) -> Pupil:
+    """Load a pupil the current account may see; anything else is 404 (existence not revealed)."""
+    account = current_account()
+    pupil = db.session.get(Pupil, pupil_id)
+    if account is None or pupil is None or not can_see_pupil(account, pupil):
+        abort(404)
+    return pupil

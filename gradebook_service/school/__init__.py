@@ -1,0 +1,1 @@
+"""The school and its people: years, terms, classes, pupils, guardians, staff (the tenant root)."""

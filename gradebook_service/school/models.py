@@ -1,0 +1,208 @@
+"""School structure and people.
+
+The school is the tenant: every school-owned row carries ``school_id`` and
+composite indexes lead with it (DESIGN.md section 2), so every query can be
+scoped by school and the tables can later be distributed by it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gradebook_service.extensions import db
+from shared.database import TimestampMixin
+
+
+def new_ref() -> str:
+    """An opaque, unguessable public reference (shared with the IdP instead of row ids)."""
+    return secrets.token_urlsafe(16)
+
+
+class School(TimestampMixin, db.Model):
+    """A school: the tenant every other row belongs to."""
+
+    __tablename__ = "school"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(sa.String(60))
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    #: Per-school settings (grade values, attendance types, caps …); see each domain's defaults.
+    settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class SchoolYear(db.Model):
+    """A school year, e.g. 2026/2027, with two terms."""
+
+    __tablename__ = "school_year"
+    __table_args__ = (sa.UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    name: Mapped[str] = mapped_column(sa.String(20))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    is_current: Mapped[bool] = mapped_column(default=False)
+
+    terms: Mapped[list[Term]] = relationship(back_populates="school_year", order_by="Term.number")
+
+
+class Term(db.Model):
+    """One of the two terms (semestr) of a school year."""
+
+    __tablename__ = "term"
+    __table_args__ = (sa.UniqueConstraint("school_id", "school_year_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    school_year_id: Mapped[int] = mapped_column(sa.ForeignKey("school_year.id"))
+    number: Mapped[int]  # 1 or 2
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+
+    school_year: Mapped[SchoolYear] = relationship(back_populates="terms")
+
+
+class StaffMember(TimestampMixin, db.Model):
+    """A teacher, secretary or administrator (one person may hold several roles)."""
+
+    __tablename__ = "staff_member"
+    __table_args__ = (sa.Index("ix_staff_member_school_name", "school_id", "last_name", "first_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    is_teacher: Mapped[bool] = mapped_column(default=False)
+    is_secretary: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class SchoolClass(db.Model):
+    """A class (oddział) in a school year, e.g. 1a, with its homeroom teacher (wychowawca)."""
+
+    __tablename__ = "school_class"
+    __table_args__ = (sa.UniqueConstraint("school_id", "school_year_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    school_year_id: Mapped[int] = mapped_column(sa.ForeignKey("school_year.id"))
+    name: Mapped[str] = mapped_column(sa.String(10))
+    level: Mapped[int]  # 1–8 in a primary school
+    homeroom_teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_member.id"))
+
+    homeroom_teacher: Mapped[StaffMember | None] = relationship()
+    pupils: Mapped[list[Pupil]] = relationship(back_populates="school_class",
+                                               order_by="(Pupil.last_name, Pupil.first_name)")
+
+
+class Pupil(TimestampMixin, db.Model):
+    """A pupil, in one class of the current year."""
+
+    __tablename__ = "pupil"
+    __table_args__ = (
+        sa.Index("ix_pupil_school_class", "school_id", "class_id"),
+        sa.Index("ix_pupil_school_identity", "school_id", "last_name", "first_name", "birth_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"))
+    ref: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    birth_date: Mapped[date]
+    #: The day the pupil joined the school (letters for families new since a date).
+    joined_on: Mapped[date]
+    #: Number in the class register (for the lucky number of the day).
+    register_number: Mapped[int | None]
+
+    school_class: Mapped[SchoolClass] = relationship(back_populates="pupils")
+    guardianships: Mapped[list[Guardianship]] = relationship(
+        back_populates="pupil", order_by="Guardianship.position")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def age_on(self, day: date) -> int:
+        """Age in whole years on ``day``."""
+        return day.year - self.birth_date.year - (
+            (day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+class Guardian(TimestampMixin, db.Model):
+    """A parent or legal guardian; may look after several pupils."""
+
+    __tablename__ = "guardian"
+    __table_args__ = (sa.Index("ix_guardian_school_name", "school_id", "last_name", "first_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100))
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+
+    guardianships: Mapped[list[Guardianship]] = relationship(back_populates="guardian")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Guardianship(db.Model):
+    """A pupil–guardian pair: the unit a parent login and a welcome letter are issued for."""
+
+    __tablename__ = "guardianship"
+    __table_args__ = (sa.UniqueConstraint("school_id", "pupil_id", "guardian_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupil.id"))
+    guardian_id: Mapped[int] = mapped_column(sa.ForeignKey("guardian.id"))
+    #: 1 for the first guardian (whose login the pupil's login derives from), then 2, 3 …
+    position: Mapped[int] = mapped_column(default=1)
+
+    pupil: Mapped[Pupil] = relationship(back_populates="guardianships")
+    guardian: Mapped[Guardian] = relationship(back_populates="guardianships")
+
+
+class Subject(db.Model):
+    """A subject taught in the school (matematyka, język polski …)."""
+
+    __tablename__ = "subject"
+    __table_args__ = (sa.UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    short_name: Mapped[str] = mapped_column(sa.String(20))
+
+
+class TeachingAssignment(db.Model):
+    """Who teaches which subject to which class: the basis of a teacher's permissions."""
+
+    __tablename__ = "teaching_assignment"
+    __table_args__ = (sa.UniqueConstraint("school_id", "class_id", "subject_id", "teacher_id"),
+                      sa.Index("ix_teaching_assignment_school_teacher", "school_id", "teacher_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"))
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("subject.id"))
+    teacher_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_member.id"))
+
+    school_class: Mapped[SchoolClass] = relationship()
+    subject: Mapped[Subject] = relationship()
+    teacher: Mapped[StaffMember] = relationship()

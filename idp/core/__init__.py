@@ -1,0 +1,1 @@
+"""Cross-cutting records of the IdP: the mail outbox and audit events; home and health pages."""

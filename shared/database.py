@@ -1,0 +1,101 @@
+"""The SQLAlchemy base both services build their models on, and request-scoped commits.
+
+Each service gets its own :class:`flask_sqlalchemy.SQLAlchemy` (and so its own
+metadata): the two services own separate databases and never share tables.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Stable constraint names, so Alembic can alter constraints on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware (evaluated per row, never at import)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timezone-aware datetime stored as UTC on every backend.
+
+    SQLite has no time zones: values read back would be naive. This type makes
+    every value aware on the way out and refuses naive values on the way in.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTCDateTime column")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def make_db() -> SQLAlchemy:
+    """Create a service's database extension with its own metadata and naming convention."""
+
+    class Base(DeclarativeBase):
+        registry = sa.orm.registry(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+                                   type_annotation_map={datetime: UTCDateTime()})
+
+    return SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
+
+
+class TimestampMixin:
+    """``created_at`` set per row when it is inserted."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer (demo, live tests)
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def init_database(app: Flask, db: SQLAlchemy) -> None:
+    """Bind ``db`` to ``app`` and commit once per request.
+
+    Views and services only add and flush; the request's transaction is committed
+    here after the view returned, or rolled back if it raised (warehouse's rule).
+    """
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+
+    @app.after_request
+    def commit_request(response):
+        if response.status_code >= 500:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return response
+
+    @app.teardown_request
+    def rollback_on_error(exc):
+        if exc is not None:
+            db.session.rollback()

@@ -1,0 +1,45 @@
+"""Test databases: a SQLite file or a PostgreSQL schema per service and per xdist worker.
+
+Schemas are built once per test session by the real Alembic migrations; after each
+test every table is emptied, so tests may commit freely (as requests do) and live
+servers in other threads or processes see the same data.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def database_url(backend: str, service: str, worker: str, tmp_dir) -> str:
+    """Return a fresh, empty database URL for ``service`` on ``backend``."""
+    if backend == "sqlite":
+        path = tmp_dir / f"{service}-{worker}.sqlite3"
+        if path.exists():
+            path.unlink()
+        return f"sqlite:///{path}"
+    schema = f"edz_{service}_{worker}".lower()
+    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return f"{POSTGRES_URL}?options=" + quote(f"-csearch_path={schema}")
+
+
+def empty_tables(db) -> None:
+    """Delete every row of every table of ``db`` (children first)."""
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            if names:
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
