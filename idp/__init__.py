@@ -43,7 +43,7 @@ def register_extensions(app: Flask) -> None:
     init_limiter(app, limiter)
     outbox.init_app(app, db, OutboxMessage)
     init_hasher(app)
-    init_i18n(app, Path(__file__).parent / "translations")
+    init_i18n(app, Path(__file__).parent)
     init_security(app)
     init_web(app)
     # Every model module is imported here so Alembic and the mappers see all tables.

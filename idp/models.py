@@ -1,3 +1,4 @@
 """Import every model module, so the metadata Alembic compares against is complete."""
 
+from idp.accounts import models as accounts_models  # noqa: F401
 from idp.core import models as core_models  # noqa: F401

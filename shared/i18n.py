@@ -3,7 +3,8 @@
 The choice is taken from, in order: ``?lang=`` (which also remembers it in a
 cookie), the signed-in user's saved preference (each service may register a
 callable), the cookie, and the browser's Accept-Language. Catalogues live in each
-service's ``translations/`` and in ``shared/translations/`` for shared messages.
+domain package's ``translations/`` (``idp/oidc/translations`` …) and in
+``shared/translations/``; ``scripts/i18n.py`` extracts and compiles them.
 """
 
 from __future__ import annotations
@@ -38,12 +39,19 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
 
 
-def init_i18n(app: Flask, service_translations: Path,
+def catalogue_dirs(package_dir: Path) -> list[Path]:
+    """Every ``translations`` folder of a service: its own, its domain packages', shared's."""
+    dirs = [package_dir / "translations", *sorted(package_dir.glob("*/translations")),
+            Path(__file__).parent / "translations"]
+    return [d for d in dirs if d.is_dir()]
+
+
+def init_i18n(app: Flask, package_dir: Path,
               user_locale: Callable[[], str | None] | None = None) -> None:
-    """Set up Flask-Babel with the service's and the shared catalogues."""
-    shared_dir = Path(__file__).parent / "translations"
+    """Set up Flask-Babel with the catalogues of the service in ``package_dir`` and shared's."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = f"{service_translations};{shared_dir}"
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        str(d) for d in catalogue_dirs(package_dir))
     if user_locale is not None:
         app.extensions["user_locale"] = user_locale
     babel.init_app(app, locale_selector=select_locale)

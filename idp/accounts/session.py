@@ -1,0 +1,73 @@
+"""The browser session at the IdP: who is signed in, when, and how.
+
+The OIDC endpoints read it (``auth_time`` for ``max_age``, ``amr``/``acr`` for the
+ID token); the sign-in views write it. A session ends when the account's
+``session_version`` changes (password change, recovery, disabling).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import g, session, url_for
+
+from idp.accounts.models import Account
+from idp.extensions import db
+
+_UID = "uid"
+_VERSION = "uid_version"
+_AUTH_TIME = "auth_time"
+_AMR = "amr"
+
+
+def current_user() -> Account | None:
+    """Return the signed-in, active account or None (cached on ``g``)."""
+    if "idp_user" not in g:
+        user = None
+        uid = session.get(_UID)
+        if uid is not None:
+            user = db.session.get(Account, uid)
+            if user is None or not user.is_active or user.session_version != session.get(_VERSION):
+                session.clear()
+                user = None
+        g.idp_user = user
+    return g.idp_user
+
+
+def login_user(account: Account, amr: tuple[str, ...] = ("pwd",)) -> None:
+    """Start a new session for ``account`` (fresh session contents, against fixation)."""
+    keep = {k: session[k] for k in ("lang",) if k in session}
+    session.clear()
+    session.update(keep)
+    session.permanent = True
+    session[_UID] = account.id
+    session[_VERSION] = account.session_version
+    session[_AUTH_TIME] = int(time.time())
+    session[_AMR] = list(amr)
+    g.idp_user = account
+
+
+def logout_user() -> None:
+    """End the session."""
+    session.clear()
+    g.pop("idp_user", None)
+
+
+def auth_time() -> int | None:
+    """When the user last authenticated (seconds since the epoch), for ``max_age``/``auth_time``."""
+    return session.get(_AUTH_TIME) if current_user() is not None else None
+
+
+def auth_methods() -> list[str]:
+    """The ``amr`` values of the current session (``pwd``, plus ``otp`` and ``mfa`` with TOTP)."""
+    return list(session.get(_AMR, [])) if current_user() is not None else []
+
+
+def login_url(next_url: str, *, force: bool = False, login_hint: str | None = None) -> str:
+    """URL of the sign-in page that returns to ``next_url``; ``force`` asks even if signed in."""
+    params = {"next": next_url}
+    if force:
+        params["force"] = "1"
+    if login_hint:
+        params["login_hint"] = login_hint
+    return url_for("accounts.login", **params)
