@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from shared.settings import INSTANCE_DIR, check_secret, load_settings
+from shared.settings import INSTANCE_DIR, configure_app
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "gradebook"
 
@@ -14,10 +14,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "gradeb
 def create_app(config: dict | None = None) -> Flask:
     """Build the gradebook application; ``config`` overrides settings read from the environment."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
-    app.config.update(load_settings("gradebook"))
-    if config:
-        app.config.update(config)
-    check_secret(app)
+    configure_app(app, "gradebook", config)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -62,7 +62,8 @@ class PolicyResult:
 def common_passwords() -> frozenset[str]:
     """Load the shipped deny list once per process (about 20,000 lower-case entries)."""
     data = resources.files("shared") / "data"
-    with gzip.open(data.joinpath("common-passwords.txt.gz").open("rb"), "rt") as fh:
+    with data.joinpath("common-passwords.txt.gz").open("rb") as raw, \
+            gzip.open(raw, "rt", encoding="utf-8") as fh:
         words = {line.strip() for line in fh}
     words.update(line.strip() for line in
                  data.joinpath("common-passwords-pl.txt").read_text("utf-8").splitlines())

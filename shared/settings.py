@@ -131,3 +131,18 @@ def require_real_secret(app) -> None:
     """Stop a command that would encrypt or sign durable data with the development secret."""
     if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not (app.debug or app.testing):
         raise ConfigError("SECRET_KEY is not set: this command needs the deployment secret")
+
+
+def configure_app(app, service: str, overrides: dict | None = None) -> None:
+    """Load ``service``'s settings into ``app.config`` and check them.
+
+    A configuration error ends the process with one line naming the variable
+    (exit code 1) instead of a traceback: it is the operator's problem, not a bug.
+    """
+    try:
+        app.config.update(load_settings(service))
+        if overrides:
+            app.config.update(overrides)
+        check_secret(app)
+    except ConfigError as exc:
+        raise SystemExit(f"E-dziennik configuration error: {exc}") from None
