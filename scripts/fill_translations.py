@@ -1,13 +1,29 @@
 """Fill msgstr values in a .po file from a JSON object {msgid: msgstr}.
 
     python scripts/fill_translations.py path/to/messages.po translations.json
+
+Prints the msgids still without a translation.
 """
-import json, sys
+
+import json
+import sys
+
 from babel.messages.pofile import read_po, write_po
-po_path, tr = sys.argv[1], json.load(open(sys.argv[2]))
-with open(po_path, 'rb') as f: cat = read_po(f)
-for m in cat:
-    if m.id and m.id in tr: m.string = tr[m.id]; m.flags.discard('fuzzy')
-with open(po_path, 'wb') as f: write_po(f, cat, width=0)
-missing=[m.id for m in cat if m.id and not m.string]
-print("missing:", missing)
+
+
+def main(po_path: str, json_path: str) -> None:
+    with open(json_path, encoding="utf-8") as fh:
+        translations = json.load(fh)
+    with open(po_path, "rb") as fh:
+        catalogue = read_po(fh)
+    for message in catalogue:
+        if message.id and message.id in translations:
+            message.string = translations[message.id]
+            message.flags.discard("fuzzy")
+    with open(po_path, "wb") as fh:
+        write_po(fh, catalogue, width=0)
+    print("missing:", [m.id for m in catalogue if m.id and not m.string])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

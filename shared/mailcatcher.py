@@ -114,7 +114,7 @@ class MailCatcher:
 
 def _page(catcher: MailCatcher) -> str:
     rows = []
-    for index, mail in reversed(list(enumerate(catcher.mails))):
+    for mail in reversed(catcher.mails):
         body = html.escape(mail.text())
         body = re.sub(r"(https?://[^\s<>&]+)", r'<a href="\1">\1</a>', body)
         rows.append(

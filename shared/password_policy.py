@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 SCHOOL = "school"
 NIST = "nist"

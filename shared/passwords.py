@@ -7,6 +7,7 @@ parameters through the same configuration keys, so no code path differs.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher, Type
@@ -54,10 +55,8 @@ class Hasher:
     def verify(self, stored_hash: str | None, password: str) -> VerifyResult:
         """Check ``password``; with no stored hash, spend the same time and fail."""
         if not stored_hash:
-            try:
+            with contextlib.suppress(VerificationError):
                 self._ph.verify(self._dummy_hash, password)
-            except VerificationError:
-                pass
             return VerifyResult(False)
         try:
             self._ph.verify(stored_hash, password)

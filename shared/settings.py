@@ -20,7 +20,7 @@ DEV_SECRET_KEY = "dev-insecure-secret-change-me"  # noqa: S105 - the point is to
 #: Where SQLite files, the generated secret and demo state live (``instance/``).
 INSTANCE_DIR = Path(os.environ.get("EDZ_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
 
-SECRET_FILE_NAME = "secret_key"
+SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 class ConfigError(RuntimeError):

@@ -1,9 +1,9 @@
 """Signed tokens: purpose separation, expiry, tampering, state binding."""
 
-import time_machine
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from shared.tokens import TokenExpired, TokenInvalid, TokenPurpose, TokenService, state_fingerprint
 
