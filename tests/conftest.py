@@ -7,6 +7,7 @@ Fixtures are layered as in Flask's tutorial: ``*_app`` → ``*_client``.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +132,60 @@ def smtp_server():
     catcher = MailCatcher().start()
     yield catcher
     catcher.stop()
+
+
+@pytest.fixture(scope="session")
+def live_stack(db_backend, worker_id_safe, tmp_path_factory):
+    """Mail catcher + IdP + gradebook as real processes, with the demo school loaded."""
+    from tests.support.live import LiveStack
+
+    tmp = tmp_path_factory.mktemp("live")
+    stack = LiveStack(database_url(db_backend, "live_idp", worker_id_safe, tmp),
+                      database_url(db_backend, "live_gradebook", worker_id_safe, tmp), tmp)
+    try:
+        yield stack.start()
+    finally:
+        stack.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium driven by Playwright (no Playwright browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test does it as root)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A fresh browser context (no cookies) and page; desktop size, Polish preferred."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="pl-PL")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a full-page screenshot under test-artifacts/screenshots/<test>-<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{request.node.name}-{name}.png".replace("/", "_")
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -72,3 +72,60 @@ class ServiceProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+class LiveStack:
+    """The whole system as real processes: mail catcher, IdP and gradebook.
+
+    It has databases of its own (not emptied between tests, like a deployed system),
+    so tests that use it create data with unique e-mails and logins. The gradebook is
+    registered at the IdP as in the demo, and the demo school is loaded.
+    """
+
+    def __init__(self, idp_db_url: str, gradebook_db_url: str, instance_dir: Path) -> None:
+        from shared.mailcatcher import MailCatcher
+
+        self.mail = MailCatcher()
+        self.idp_port, self.gradebook_port = free_port(), free_port()
+        self.idp_url = f"http://127.0.0.1:{self.idp_port}"
+        self.gradebook_url = f"http://127.0.0.1:{self.gradebook_port}"
+        self.env = {
+            "SECRET_KEY": "live-stack-secret", "EDZ_INSTANCE_DIR": str(instance_dir),
+            "IDP_DATABASE_URL": idp_db_url, "GRADEBOOK_DATABASE_URL": gradebook_db_url,
+            "IDP_ISSUER": self.idp_url, "GRADEBOOK_URL": self.gradebook_url,
+            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(self.mail.smtp_port),
+            "MAIL_BACKGROUND_SENDER": "1",
+        }
+        self.idp = ServiceProcess("idp", self.env, self.idp_port)
+        self.gradebook: ServiceProcess | None = None
+        self.client: dict = {}
+        self.people: list[dict] = []
+
+    def start(self) -> LiveStack:
+        import json
+
+        self.mail.start()
+        self.idp.flask("db", "upgrade")
+        self.client = json.loads(self.idp.flask(
+            "clients", "create", "--name", "E-dziennik", "--client-id", "gradebook",
+            "--first-party", "--redirect-uri", f"{self.gradebook_url}/auth/callback",
+            "--post-logout-redirect-uri", f"{self.gradebook_url}/",
+            "--scope", "openid profile email school offline_access").stdout)
+        self.env["GRADEBOOK_OIDC_CLIENT_ID"] = self.client["client_id"]
+        self.env["GRADEBOOK_OIDC_CLIENT_SECRET"] = self.client["client_secret"]
+        self.gradebook = ServiceProcess("gradebook", self.env, self.gradebook_port)
+        self.gradebook.flask("db", "upgrade")
+        self.people = json.loads(self.gradebook.flask("seed-demo", "--json").stdout)
+        self.idp.start()
+        self.gradebook.start()
+        return self
+
+    def person(self, **match) -> dict:
+        """The first demo person whose fields equal ``match`` (e.g. role="parent")."""
+        return next(p for p in self.people if all(p.get(k) == v for k, v in match.items()))
+
+    def stop(self) -> None:
+        for proc in (self.gradebook, self.idp):
+            if proc is not None:
+                proc.stop()
+        self.mail.stop()
