@@ -30,9 +30,9 @@ def init_limiter(app: Flask, limiter: Limiter) -> None:
     app.extensions["credential_throttle"] = CredentialThrottle(limiter, app.config)
 
 
-def _key(scope: str, value: str) -> str:
+def _digest(value: str) -> str:
     # Hash identifiers so e-mail addresses and logins never appear in Redis keys.
-    return f"fail:{scope}:" + hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+    return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
 
 
 class CredentialThrottle:
@@ -40,8 +40,12 @@ class CredentialThrottle:
 
     def __init__(self, limiter: Limiter, config) -> None:
         self._limiter = limiter
+        self._prefix = config.get("RATELIMIT_KEY_PREFIX", "")
         self.per_account = parse(config.get("THROTTLE_PER_ACCOUNT", "5 per 15 minutes"))
         self.per_ip = parse(config.get("THROTTLE_PER_IP", "30 per 15 minutes"))
+
+    def _key(self, scope: str, value: str) -> str:
+        return f"{self._prefix}:fail:{scope}:{_digest(value)}"
 
     @property
     def _strategy(self):
@@ -52,9 +56,9 @@ class CredentialThrottle:
         ip = ip if ip is not None else request.remote_addr or "-"
         if not self._limiter.enabled:
             return False
-        if account and not self._strategy.test(self.per_account, _key(scope, account)):
+        if account and not self._strategy.test(self.per_account, self._key(scope, account)):
             return True
-        return not self._strategy.test(self.per_ip, _key(scope + ":ip", ip))
+        return not self._strategy.test(self.per_ip, self._key(scope + ":ip", ip))
 
     def failed(self, scope: str, account: str | None, ip: str | None = None) -> None:
         """Count one failure against the account and the address."""
@@ -62,13 +66,13 @@ class CredentialThrottle:
         if not self._limiter.enabled:
             return
         if account:
-            self._strategy.hit(self.per_account, _key(scope, account))
-        self._strategy.hit(self.per_ip, _key(scope + ":ip", ip))
+            self._strategy.hit(self.per_account, self._key(scope, account))
+        self._strategy.hit(self.per_ip, self._key(scope + ":ip", ip))
 
     def succeeded(self, scope: str, account: str) -> None:
         """Forget the account's failures after a successful check."""
         if self._limiter.enabled:
-            self._strategy.clear(self.per_account, _key(scope, account))
+            self._strategy.clear(self.per_account, self._key(scope, account))
 
 
 def credential_throttle() -> CredentialThrottle:
