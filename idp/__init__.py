@@ -49,9 +49,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per domain."""
+    from idp.accounts.views import bp as accounts_bp
     from idp.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -66,3 +68,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the operator commands (``flask --app idp …``)."""
+    from idp.accounts.cli import accounts_cli
+
+    app.cli.add_command(accounts_cli)

@@ -45,6 +45,13 @@ class Account(TimestampMixin, db.Model):
     #: Bumped on password change, recovery or disabling: ends every other session.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+    #: Renewed whenever an activation link is sent: older links stop working.
+    activation_nonce: Mapped[str | None] = mapped_column(sa.String(32))
+    #: TOTP second factor: the shared secret, encrypted with the deployment secret.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    totp_enabled_at: Mapped[datetime | None]
+    #: The last time step accepted, so a code cannot be used twice.
+    totp_last_counter: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     school_links: Mapped[list[SchoolAccountLink]] = relationship(
         back_populates="account", cascade="all, delete-orphan",
@@ -86,3 +93,15 @@ class SchoolAccountLink(TimestampMixin, db.Model):
     pupil_display_name: Mapped[str | None] = mapped_column(sa.String(200))
 
     account: Mapped[Account] = relationship(back_populates="school_links")
+
+
+class RecoveryCode(TimestampMixin, db.Model):
+    """A single-use recovery code for the second factor (only its hash is kept)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id", ondelete="CASCADE"),
+                                            index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 14:54:06.900649
+Create Date: 2026-11-28 14:59:17.565514
 
 """
 
@@ -33,6 +33,10 @@ def upgrade():
         sa.Column("locale", sa.String(length=5), nullable=True),
         sa.Column("session_version", sa.Integer(), nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("activation_nonce", sa.String(length=32), nullable=True),
+        sa.Column("totp_secret_encrypted", sa.Text(), nullable=True),
+        sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("totp_last_counter", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "status in ('pending_activation', 'pending_consent', 'active', 'disabled')",
@@ -81,6 +85,26 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_mail_outbox_status"), ["status"], unique=False)
 
     op.create_table(
+        "recovery_code",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_recovery_code_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_code")),
+    )
+    with op.batch_alter_table("recovery_code", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recovery_code_account_id"), ["account_id"], unique=False
+        )
+
+    op.create_table(
         "school_account_link",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -118,6 +142,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_school_account_link_account_id"))
 
     op.drop_table("school_account_link")
+    with op.batch_alter_table("recovery_code", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recovery_code_account_id"))
+
+    op.drop_table("recovery_code")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_status"))
 
