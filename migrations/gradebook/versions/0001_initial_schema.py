@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 14:51:42.418332
+Create Date: 2026-11-28 15:01:26.544623
 
 """
 
@@ -71,6 +71,19 @@ def upgrade():
         sa.UniqueConstraint("name", name=op.f("uq_school_name")),
     )
     op.create_table(
+        "grade_category",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.Column("counts_to_average", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_grade_category_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_grade_category")),
+        sa.UniqueConstraint("school_id", "name", name=op.f("uq_grade_category_school_id_name")),
+    )
+    op.create_table(
         "guardian",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -78,9 +91,7 @@ def upgrade():
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_guardian_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_guardian_school_id_school")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_guardian")),
     )
     with op.batch_alter_table("guardian", schema=None) as batch_op:
@@ -89,6 +100,17 @@ def upgrade():
         )
 
     op.create_table(
+        "lesson_period",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("starts_at", sa.Time(), nullable=False),
+        sa.Column("ends_at", sa.Time(), nullable=False),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_lesson_period_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lesson_period")),
+        sa.UniqueConstraint("school_id", "number", name=op.f("uq_lesson_period_school_id_number")),
+    )
+    op.create_table(
         "school_year",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -96,9 +118,7 @@ def upgrade():
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("is_current", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_school_year_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_school_year_school_id_school")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_school_year")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_school_year_school_id_name")),
     )
@@ -113,9 +133,7 @@ def upgrade():
         sa.Column("is_secretary", sa.Boolean(), nullable=False),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_staff_member_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_staff_member_school_id_school")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_member")),
     )
     with op.batch_alter_table("staff_member", schema=None) as batch_op:
@@ -129,9 +147,7 @@ def upgrade():
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("short_name", sa.String(length=20), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_subject_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_subject_school_id_school")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subject")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_subject_school_id_name")),
     )
@@ -148,20 +164,13 @@ def upgrade():
             ["staff_member.id"],
             name=op.f("fk_school_class_homeroom_teacher_id_staff_member"),
         ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_school_class_school_id_school")),
         sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_school_class_school_id_school")
-        ),
-        sa.ForeignKeyConstraint(
-            ["school_year_id"],
-            ["school_year.id"],
-            name=op.f("fk_school_class_school_year_id_school_year"),
+            ["school_year_id"], ["school_year.id"], name=op.f("fk_school_class_school_year_id_school_year")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_school_class")),
         sa.UniqueConstraint(
-            "school_id",
-            "school_year_id",
-            "name",
-            name=op.f("uq_school_class_school_id_school_year_id_name"),
+            "school_id", "school_year_id", "name", name=op.f("uq_school_class_school_id_school_year_id_name")
         ),
     )
     op.create_table(
@@ -172,20 +181,170 @@ def upgrade():
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_term_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_term_school_id_school")),
         sa.ForeignKeyConstraint(
             ["school_year_id"], ["school_year.id"], name=op.f("fk_term_school_year_id_school_year")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_term")),
         sa.UniqueConstraint(
-            "school_id",
-            "school_year_id",
-            "number",
-            name=op.f("uq_term_school_id_school_year_id_number"),
+            "school_id", "school_year_id", "number", name=op.f("uq_term_school_id_school_year_id_number")
         ),
     )
+    op.create_table(
+        "announcement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("audience", sa.String(length=10), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "audience in ('everyone', 'class', 'parents', 'teachers')", name=op.f("ck_announcement_audience")
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["staff_member.id"], name=op.f("fk_announcement_author_id_staff_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_announcement_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_announcement_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_announcement")),
+    )
+    with op.batch_alter_table("announcement", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_announcement_school_valid", ["school_id", "valid_until", "valid_from"], unique=False
+        )
+
+    op.create_table(
+        "assessment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("term_id", sa.Integer(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["category_id"], ["grade_category.id"], name=op.f("fk_assessment_category_id_grade_category")
+        ),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_assessment_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_assessment_school_id_school")),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subject.id"], name=op.f("fk_assessment_subject_id_subject")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_assessment_teacher_id_staff_member")
+        ),
+        sa.ForeignKeyConstraint(["term_id"], ["term.id"], name=op.f("fk_assessment_term_id_term")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment")),
+    )
+    with op.batch_alter_table("assessment", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_assessment_school_class_subject_term",
+            ["school_id", "class_id", "subject_id", "term_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=True),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("period_number", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind in ('test', 'quiz', 'trip', 'meeting', 'other')", name=op.f("ck_event_kind")
+        ),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_event_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_event_school_id_school")),
+        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_event_subject_id_subject")),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_event_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
+    )
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.create_index("ix_event_school_class_date", ["school_id", "class_id", "date"], unique=False)
+
+    op.create_table(
+        "homework",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("assigned_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_homework_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_homework_school_id_school")),
+        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_homework_subject_id_subject")),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_homework_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_homework")),
+    )
+    with op.batch_alter_table("homework", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_homework_school_class_due", ["school_id", "class_id", "due_on"], unique=False
+        )
+
+    op.create_table(
+        "lesson",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("period_number", sa.Integer(), nullable=False),
+        sa.Column("topic", sa.String(length=300), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_lesson_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_lesson_school_id_school")),
+        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_lesson_subject_id_subject")),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_lesson_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lesson")),
+        sa.UniqueConstraint(
+            "school_id",
+            "class_id",
+            "date",
+            "period_number",
+            "subject_id",
+            name=op.f("uq_lesson_school_id_class_id_date_period_number_subject_id"),
+        ),
+    )
+    with op.batch_alter_table("lesson", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_lesson_school_teacher_date", ["school_id", "teacher_id", "date"], unique=False
+        )
+
     op.create_table(
         "pupil",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -201,18 +360,14 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["class_id"], ["school_class.id"], name=op.f("fk_pupil_class_id_school_class")
         ),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_pupil_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_pupil_school_id_school")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pupil")),
         sa.UniqueConstraint("ref", name=op.f("uq_pupil_ref")),
     )
     with op.batch_alter_table("pupil", schema=None) as batch_op:
         batch_op.create_index("ix_pupil_school_class", ["school_id", "class_id"], unique=False)
         batch_op.create_index(
-            "ix_pupil_school_identity",
-            ["school_id", "last_name", "first_name", "birth_date"],
-            unique=False,
+            "ix_pupil_school_identity", ["school_id", "last_name", "first_name", "birth_date"], unique=False
         )
 
     op.create_table(
@@ -223,9 +378,7 @@ def upgrade():
         sa.Column("subject_id", sa.Integer(), nullable=False),
         sa.Column("teacher_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["class_id"],
-            ["school_class.id"],
-            name=op.f("fk_teaching_assignment_class_id_school_class"),
+            ["class_id"], ["school_class.id"], name=op.f("fk_teaching_assignment_class_id_school_class")
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_teaching_assignment_school_id_school")
@@ -234,9 +387,7 @@ def upgrade():
             ["subject_id"], ["subject.id"], name=op.f("fk_teaching_assignment_subject_id_subject")
         ),
         sa.ForeignKeyConstraint(
-            ["teacher_id"],
-            ["staff_member.id"],
-            name=op.f("fk_teaching_assignment_teacher_id_staff_member"),
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_teaching_assignment_teacher_id_staff_member")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teaching_assignment")),
         sa.UniqueConstraint(
@@ -253,6 +404,231 @@ def upgrade():
         )
 
     op.create_table(
+        "timetable_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("period_number", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=True),
+        sa.Column("subject_id", sa.Integer(), nullable=True),
+        sa.Column("room", sa.String(length=20), nullable=True),
+        sa.Column("note", sa.String(length=200), nullable=True),
+        sa.CheckConstraint(
+            "kind in ('substitution', 'cancellation', 'room_change')", name=op.f("ck_timetable_change_kind")
+        ),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_timetable_change_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_timetable_change_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subject.id"], name=op.f("fk_timetable_change_subject_id_subject")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_timetable_change_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_timetable_change")),
+        sa.UniqueConstraint(
+            "school_id",
+            "class_id",
+            "date",
+            "period_number",
+            name=op.f("uq_timetable_change_school_id_class_id_date_period_number"),
+        ),
+    )
+    with op.batch_alter_table("timetable_change", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_timetable_change_school_teacher_date", ["school_id", "teacher_id", "date"], unique=False
+        )
+
+    op.create_table(
+        "timetable_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("school_year_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("weekday", sa.Integer(), nullable=False),
+        sa.Column("period_number", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("room", sa.String(length=20), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_timetable_entry_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_timetable_entry_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_year_id"], ["school_year.id"], name=op.f("fk_timetable_entry_school_year_id_school_year")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subject.id"], name=op.f("fk_timetable_entry_subject_id_subject")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_timetable_entry_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_timetable_entry")),
+        sa.UniqueConstraint(
+            "school_id",
+            "school_year_id",
+            "class_id",
+            "weekday",
+            "period_number",
+            "subject_id",
+            name=op.f(
+                "uq_timetable_entry_school_id_school_year_id_class_id_weekday_period_number_subject_id"
+            ),
+        ),
+    )
+    with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_timetable_entry_school_teacher", ["school_id", "teacher_id", "weekday"], unique=False
+        )
+
+    op.create_table(
+        "attendance",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("lesson_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("type_code", sa.String(length=12), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('present', 'absent', 'excused', 'late', 'released', 'school_duty')",
+            name=op.f("ck_attendance_status"),
+        ),
+        sa.ForeignKeyConstraint(["lesson_id"], ["lesson.id"], name=op.f("fk_attendance_lesson_id_lesson")),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_attendance_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_attendance_school_id_school")),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subject.id"], name=op.f("fk_attendance_subject_id_subject")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance")),
+        sa.UniqueConstraint(
+            "school_id", "lesson_id", "pupil_id", name=op.f("uq_attendance_school_id_lesson_id_pupil_id")
+        ),
+    )
+    with op.batch_alter_table("attendance", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_attendance_school_pupil_date", ["school_id", "pupil_id", "date"], unique=False
+        )
+
+    op.create_table(
+        "behaviour_grade",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("school_year_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=5), nullable=False),
+        sa.Column("stage", sa.String(length=8), nullable=False),
+        sa.Column("value", sa.String(length=16), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "period in ('term', 'year') and stage in ('proposed', 'final')",
+            name=op.f("ck_behaviour_grade_kind"),
+        ),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_behaviour_grade_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_behaviour_grade_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_year_id"], ["school_year.id"], name=op.f("fk_behaviour_grade_school_year_id_school_year")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_behaviour_grade_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_behaviour_grade")),
+        sa.UniqueConstraint(
+            "school_id",
+            "pupil_id",
+            "school_year_id",
+            "period",
+            "stage",
+            name=op.f("uq_behaviour_grade_school_id_pupil_id_school_year_id_period_stage"),
+        ),
+    )
+    op.create_table(
+        "final_grade",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("school_year_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=5), nullable=False),
+        sa.Column("stage", sa.String(length=8), nullable=False),
+        sa.Column("value", sa.Integer(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "period in ('term', 'year') and stage in ('proposed', 'final')", name=op.f("ck_final_grade_kind")
+        ),
+        sa.CheckConstraint("value between 1 and 6", name=op.f("ck_final_grade_value")),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_final_grade_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_final_grade_school_id_school")),
+        sa.ForeignKeyConstraint(
+            ["school_year_id"], ["school_year.id"], name=op.f("fk_final_grade_school_year_id_school_year")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subject.id"], name=op.f("fk_final_grade_subject_id_subject")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_final_grade_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_final_grade")),
+        sa.UniqueConstraint(
+            "school_id",
+            "pupil_id",
+            "school_year_id",
+            "subject_id",
+            "period",
+            "stage",
+            name=op.f("uq_final_grade_school_id_pupil_id_school_year_id_subject_id_period_stage"),
+        ),
+    )
+    op.create_table(
+        "grade",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("term_id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.String(length=4), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assessment_id"], ["assessment.id"], name=op.f("fk_grade_assessment_id_assessment")
+        ),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_grade_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_grade_school_id_school")),
+        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_grade_subject_id_subject")),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_grade_teacher_id_staff_member")
+        ),
+        sa.ForeignKeyConstraint(["term_id"], ["term.id"], name=op.f("fk_grade_term_id_term")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_grade")),
+        sa.UniqueConstraint(
+            "school_id", "assessment_id", "pupil_id", name=op.f("uq_grade_school_id_assessment_id_pupil_id")
+        ),
+    )
+    with op.batch_alter_table("grade", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_grade_school_pupil_created", ["school_id", "pupil_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_grade_school_pupil_term", ["school_id", "pupil_id", "term_id"], unique=False
+        )
+
+    op.create_table(
         "guardianship",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -262,12 +638,8 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["guardian_id"], ["guardian.id"], name=op.f("fk_guardianship_guardian_id_guardian")
         ),
-        sa.ForeignKeyConstraint(
-            ["pupil_id"], ["pupil.id"], name=op.f("fk_guardianship_pupil_id_pupil")
-        ),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_guardianship_school_id_school")
-        ),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_guardianship_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_guardianship_school_id_school")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_guardianship")),
         sa.UniqueConstraint(
             "school_id",
@@ -276,6 +648,28 @@ def upgrade():
             name=op.f("uq_guardianship_school_id_pupil_id_guardian_id"),
         ),
     )
+    op.create_table(
+        "remark",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("category", sa.String(length=60), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind in ('positive', 'negative')", name=op.f("ck_remark_kind")),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_remark_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_remark_school_id_school")),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_remark_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_remark")),
+    )
+    with op.batch_alter_table("remark", schema=None) as batch_op:
+        batch_op.create_index("ix_remark_school_pupil_date", ["school_id", "pupil_id", "date"], unique=False)
+
     op.create_table(
         "school_account",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -296,18 +690,17 @@ def upgrade():
         sa.Column("locale", sa.String(length=5), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("session_version", sa.Integer(), nullable=False),
+        sa.Column("totp_secret_encrypted", sa.String(length=255), nullable=True),
+        sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "role in ('parent', 'pupil', 'staff')", name=op.f("ck_school_account_role")
-        ),
+        sa.CheckConstraint("role in ('parent', 'pupil', 'staff')", name=op.f("ck_school_account_role")),
         sa.ForeignKeyConstraint(
             ["guardianship_id"],
             ["guardianship.id"],
             name=op.f("fk_school_account_guardianship_id_guardianship"),
         ),
-        sa.ForeignKeyConstraint(
-            ["pupil_id"], ["pupil.id"], name=op.f("fk_school_account_pupil_id_pupil")
-        ),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_school_account_pupil_id_pupil")),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_school_account_school_id_school")
         ),
@@ -324,16 +717,356 @@ def upgrade():
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.create_index("ix_school_account_school_role", ["school_id", "role"], unique=False)
 
+    op.create_table(
+        "announcement_read",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("announcement_id", sa.Integer(), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["school_account.id"], name=op.f("fk_announcement_read_account_id_school_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["announcement_id"],
+            ["announcement.id"],
+            name=op.f("fk_announcement_read_announcement_id_announcement"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_announcement_read_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_announcement_read")),
+        sa.UniqueConstraint(
+            "school_id",
+            "account_id",
+            "announcement_id",
+            name=op.f("uq_announcement_read_school_id_account_id_announcement_id"),
+        ),
+    )
+    op.create_table(
+        "change_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("entity", sa.String(length=20), nullable=False),
+        sa.Column("entity_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=10), nullable=False),
+        sa.Column("old_value", sa.JSON(), nullable=True),
+        sa.Column("new_value", sa.JSON(), nullable=True),
+        sa.Column("changed_by_account_id", sa.Integer(), nullable=True),
+        sa.Column("changed_by_name", sa.String(length=200), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["changed_by_account_id"],
+            ["school_account.id"],
+            name=op.f("fk_change_log_changed_by_account_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_change_log_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_change_log_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_log")),
+    )
+    with op.batch_alter_table("change_log", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_change_log_school_entity", ["school_id", "entity", "entity_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_change_log_school_pupil_time", ["school_id", "pupil_id", "changed_at"], unique=False
+        )
+
+    op.create_table(
+        "excuse",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("submitted_by_account_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_note", sa.String(length=300), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("status in ('pending', 'accepted', 'rejected')", name=op.f("ck_excuse_status")),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["staff_member.id"], name=op.f("fk_excuse_decided_by_id_staff_member")
+        ),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_excuse_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_excuse_school_id_school")),
+        sa.ForeignKeyConstraint(
+            ["submitted_by_account_id"],
+            ["school_account.id"],
+            name=op.f("fk_excuse_submitted_by_account_id_school_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_excuse")),
+    )
+    with op.batch_alter_table("excuse", schema=None) as batch_op:
+        batch_op.create_index("ix_excuse_school_pupil", ["school_id", "pupil_id", "status"], unique=False)
+
+    op.create_table(
+        "feed_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["school_account.id"], name=op.f("fk_feed_token_account_id_school_account")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_feed_token_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_token")),
+        sa.UniqueConstraint("school_id", "account_id", name=op.f("uq_feed_token_school_id_account_id")),
+        sa.UniqueConstraint("token", name=op.f("uq_feed_token_token")),
+    )
+    op.create_table(
+        "letter_issue",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("printed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("printed_by_id", sa.Integer(), nullable=True),
+        sa.Column("superseded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("handed_over_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("handed_over_by_id", sa.Integer(), nullable=True),
+        sa.Column("received_by", sa.String(length=200), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind in ('welcome', 'reset')", name=op.f("ck_letter_issue_kind")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["school_account.id"], name=op.f("fk_letter_issue_account_id_school_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["handed_over_by_id"],
+            ["school_account.id"],
+            name=op.f("fk_letter_issue_handed_over_by_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["printed_by_id"],
+            ["school_account.id"],
+            name=op.f("fk_letter_issue_printed_by_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_letter_issue_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_letter_issue")),
+    )
+    with op.batch_alter_table("letter_issue", schema=None) as batch_op:
+        batch_op.create_index("ix_letter_issue_school_account", ["school_id", "account_id"], unique=False)
+        batch_op.create_index("ix_letter_issue_school_handed", ["school_id", "handed_over_at"], unique=False)
+
+    op.create_table(
+        "letter_job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=32), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.String(length=200), nullable=False),
+        sa.Column("selection", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.Column("pdf_encrypted", sa.LargeBinary(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("downloaded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('pending', 'running', 'done', 'failed')", name=op.f("ck_letter_job_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["school_account.id"], name=op.f("fk_letter_job_created_by_id_school_account")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_letter_job_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_letter_job")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_letter_job_public_id")),
+    )
+    with op.batch_alter_table("letter_job", schema=None) as batch_op:
+        batch_op.create_index("ix_letter_job_school_created", ["school_id", "created_at"], unique=False)
+
+    op.create_table(
+        "password_reset_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("reported_by_id", sa.Integer(), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("resolved_by_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('open', 'done', 'cancelled')", name=op.f("ck_password_reset_request_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_password_reset_request_account_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reported_by_id"],
+            ["school_account.id"],
+            name=op.f("fk_password_reset_request_reported_by_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["resolved_by_id"],
+            ["school_account.id"],
+            name=op.f("fk_password_reset_request_resolved_by_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_password_reset_request_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_reset_request")),
+    )
+    with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_password_reset_request_school_status", ["school_id", "status"], unique=False
+        )
+
+    op.create_table(
+        "recovery_code",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_recovery_code_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_recovery_code_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_code")),
+    )
+    with op.batch_alter_table("recovery_code", schema=None) as batch_op:
+        batch_op.create_index("ix_recovery_code_school_account", ["school_id", "account_id"], unique=False)
+
+    op.create_table(
+        "section_visit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("section", sa.String(length=12), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["school_account.id"], name=op.f("fk_section_visit_account_id_school_account")
+        ),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_section_visit_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_section_visit_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_section_visit")),
+        sa.UniqueConstraint(
+            "school_id",
+            "account_id",
+            "pupil_id",
+            "section",
+            name=op.f("uq_section_visit_school_id_account_id_pupil_id_section"),
+        ),
+    )
+    op.create_table(
+        "terms_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"],
+            ["school_account.id"],
+            name=op.f("fk_terms_version_published_by_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_terms_version_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_terms_version")),
+        sa.UniqueConstraint("school_id", "version", name=op.f("uq_terms_version_school_id_version")),
+    )
+    op.create_table(
+        "excuse_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("excuse_id", sa.Integer(), nullable=False),
+        sa.Column("attendance_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attendance_id"], ["attendance.id"], name=op.f("fk_excuse_item_attendance_id_attendance")
+        ),
+        sa.ForeignKeyConstraint(["excuse_id"], ["excuse.id"], name=op.f("fk_excuse_item_excuse_id_excuse")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_excuse_item_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_excuse_item")),
+        sa.UniqueConstraint(
+            "school_id",
+            "excuse_id",
+            "attendance_id",
+            name=op.f("uq_excuse_item_school_id_excuse_id_attendance_id"),
+        ),
+    )
+    with op.batch_alter_table("excuse_item", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_excuse_item_school_attendance", ["school_id", "attendance_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("excuse_item", schema=None) as batch_op:
+        batch_op.drop_index("ix_excuse_item_school_attendance")
+
+    op.drop_table("excuse_item")
+    op.drop_table("terms_version")
+    op.drop_table("section_visit")
+    with op.batch_alter_table("recovery_code", schema=None) as batch_op:
+        batch_op.drop_index("ix_recovery_code_school_account")
+
+    op.drop_table("recovery_code")
+    with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_password_reset_request_school_status")
+
+    op.drop_table("password_reset_request")
+    with op.batch_alter_table("letter_job", schema=None) as batch_op:
+        batch_op.drop_index("ix_letter_job_school_created")
+
+    op.drop_table("letter_job")
+    with op.batch_alter_table("letter_issue", schema=None) as batch_op:
+        batch_op.drop_index("ix_letter_issue_school_handed")
+        batch_op.drop_index("ix_letter_issue_school_account")
+
+    op.drop_table("letter_issue")
+    op.drop_table("feed_token")
+    with op.batch_alter_table("excuse", schema=None) as batch_op:
+        batch_op.drop_index("ix_excuse_school_pupil")
+
+    op.drop_table("excuse")
+    with op.batch_alter_table("change_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_change_log_school_pupil_time")
+        batch_op.drop_index("ix_change_log_school_entity")
+
+    op.drop_table("change_log")
+    op.drop_table("announcement_read")
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.drop_index("ix_school_account_school_role")
 
     op.drop_table("school_account")
+    with op.batch_alter_table("remark", schema=None) as batch_op:
+        batch_op.drop_index("ix_remark_school_pupil_date")
+
+    op.drop_table("remark")
     op.drop_table("guardianship")
+    with op.batch_alter_table("grade", schema=None) as batch_op:
+        batch_op.drop_index("ix_grade_school_pupil_term")
+        batch_op.drop_index("ix_grade_school_pupil_created")
+
+    op.drop_table("grade")
+    op.drop_table("final_grade")
+    op.drop_table("behaviour_grade")
+    with op.batch_alter_table("attendance", schema=None) as batch_op:
+        batch_op.drop_index("ix_attendance_school_pupil_date")
+
+    op.drop_table("attendance")
+    with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_timetable_entry_school_teacher")
+
+    op.drop_table("timetable_entry")
+    with op.batch_alter_table("timetable_change", schema=None) as batch_op:
+        batch_op.drop_index("ix_timetable_change_school_teacher_date")
+
+    op.drop_table("timetable_change")
     with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
         batch_op.drop_index("ix_teaching_assignment_school_teacher")
 
@@ -343,6 +1076,26 @@ def downgrade():
         batch_op.drop_index("ix_pupil_school_class")
 
     op.drop_table("pupil")
+    with op.batch_alter_table("lesson", schema=None) as batch_op:
+        batch_op.drop_index("ix_lesson_school_teacher_date")
+
+    op.drop_table("lesson")
+    with op.batch_alter_table("homework", schema=None) as batch_op:
+        batch_op.drop_index("ix_homework_school_class_due")
+
+    op.drop_table("homework")
+    with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.drop_index("ix_event_school_class_date")
+
+    op.drop_table("event")
+    with op.batch_alter_table("assessment", schema=None) as batch_op:
+        batch_op.drop_index("ix_assessment_school_class_subject_term")
+
+    op.drop_table("assessment")
+    with op.batch_alter_table("announcement", schema=None) as batch_op:
+        batch_op.drop_index("ix_announcement_school_valid")
+
+    op.drop_table("announcement")
     op.drop_table("term")
     op.drop_table("school_class")
     op.drop_table("subject")
@@ -351,10 +1104,12 @@ def downgrade():
 
     op.drop_table("staff_member")
     op.drop_table("school_year")
+    op.drop_table("lesson_period")
     with op.batch_alter_table("guardian", schema=None) as batch_op:
         batch_op.drop_index("ix_guardian_school_name")
 
     op.drop_table("guardian")
+    op.drop_table("grade_category")
     op.drop_table("school")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_status"))

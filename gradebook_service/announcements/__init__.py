@@ -1,0 +1,1 @@
+"""Announcements to the whole school, a class, parents only or teachers only."""

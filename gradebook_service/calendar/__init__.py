@@ -1,0 +1,1 @@
+"""Terminarz: announced tests, quizzes, trips and parent-teacher meetings per class."""

@@ -1,0 +1,333 @@
+"""Grade entry (class grid), proposed and final grades, and a pupil's grades with averages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from gradebook_service.accounts.models import SchoolAccount
+from gradebook_service.extensions import db
+from gradebook_service.grades.averaging import GradeRules, InvalidGrade, parse_final
+from gradebook_service.grades.models import (
+    FINAL,
+    PROPOSED,
+    TERM,
+    YEAR,
+    Assessment,
+    FinalGrade,
+    Grade,
+    GradeCategory,
+)
+from gradebook_service.history.services import record_change
+from gradebook_service.school.models import (
+    Pupil,
+    School,
+    SchoolYear,
+    StaffMember,
+    Subject,
+    TeachingAssignment,
+    Term,
+)
+from shared.database import utcnow
+
+DEFAULT_CATEGORIES = (("Test", 5, True), ("Quiz", 3, True), ("Oral answer", 2, True),
+                      ("Homework", 1, True), ("Activity", 1, True), ("Diagnostic test", 1, False))
+
+
+class GradeError(Exception):
+    """Grade entry failed; ``message`` says why, ``cells`` maps grid cells to their problem."""
+
+    def __init__(self, message, cells: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.cells = cells or {}
+
+
+def rules_for(school: School) -> GradeRules:
+    return GradeRules.from_settings(school.settings)
+
+
+def categories(school_id: int) -> list[GradeCategory]:
+    return list(db.session.execute(sa.select(GradeCategory).where(
+        GradeCategory.school_id == school_id).order_by(GradeCategory.name)).scalars())
+
+
+def ensure_categories(school_id: int) -> list[GradeCategory]:
+    """The school's categories, creating the defaults the first time."""
+    existing = categories(school_id)
+    if existing:
+        return existing
+    for name, weight, counts in DEFAULT_CATEGORIES:
+        db.session.add(GradeCategory(school_id=school_id, name=name, weight=weight,
+                                     counts_to_average=counts))
+    db.session.flush()
+    return categories(school_id)
+
+
+def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
+    """True if the staff member teaches the subject to the class (or is the administrator)."""
+    if account.staff is None:
+        return False
+    if account.staff.is_admin:
+        return True
+    return db.session.execute(sa.select(TeachingAssignment.id).where(
+        TeachingAssignment.school_id == account.school_id,
+        TeachingAssignment.class_id == class_id, TeachingAssignment.subject_id == subject_id,
+        TeachingAssignment.teacher_id == account.staff_id).limit(1)).first() is not None
+
+
+# --- teacher: the grid -------------------------------------------------------------------
+
+@dataclass
+class Grid:
+    """A class's grades in one subject and term."""
+
+    pupils: list[Pupil]
+    assessments: list[Assessment]
+    grades: dict[tuple[int, int], Grade]
+    finals: dict[tuple[int, str, str], FinalGrade]
+    averages: dict[int, Decimal | None]
+
+
+def grid(school: School, class_id: int, subject_id: int, term: Term) -> Grid:
+    """Pupils × assessments with each grade, the term average and proposed/final grades."""
+    pupils = list(db.session.execute(sa.select(Pupil).where(
+        Pupil.school_id == school.id, Pupil.class_id == class_id)
+        .order_by(Pupil.register_number, Pupil.last_name, Pupil.first_name)).scalars())
+    assessments = list(db.session.execute(
+        sa.select(Assessment).where(Assessment.school_id == school.id,
+                                    Assessment.class_id == class_id,
+                                    Assessment.subject_id == subject_id,
+                                    Assessment.term_id == term.id)
+        .order_by(Assessment.date, Assessment.id)
+        .options(sa.orm.joinedload(Assessment.category))).scalars())
+    grades = {(g.pupil_id, g.assessment_id): g for g in db.session.execute(
+        sa.select(Grade).join(Pupil, Pupil.id == Grade.pupil_id)
+        .where(Grade.school_id == school.id, Grade.subject_id == subject_id,
+               Grade.term_id == term.id, Pupil.school_id == school.id,
+               Pupil.class_id == class_id)).scalars()}
+    finals = {(f.pupil_id, f.period, f.stage): f for f in db.session.execute(
+        sa.select(FinalGrade).join(Pupil, Pupil.id == FinalGrade.pupil_id)
+        .where(FinalGrade.school_id == school.id, FinalGrade.subject_id == subject_id,
+               FinalGrade.school_year_id == term.school_year_id, Pupil.school_id == school.id,
+               Pupil.class_id == class_id)).scalars()}
+    rules = rules_for(school)
+    by_id = {a.id: a for a in assessments}
+    averages = {}
+    for pupil in pupils:
+        items = [(g.value, by_id[aid].weight, by_id[aid].category.counts_to_average)
+                 for (pid, aid), g in grades.items() if pid == pupil.id and aid in by_id]
+        averages[pupil.id] = rules.average(items)
+    return Grid(pupils, assessments, grades, finals, averages)
+
+
+def add_assessment(account: SchoolAccount, class_id: int, subject_id: int, term: Term,
+                   category_id: int, weight: int | None, day: date,
+                   description: str) -> Assessment:
+    """Add a column to the grid (weight defaults to the category's)."""
+    category = db.session.get(GradeCategory, category_id)
+    if category is None or category.school_id != account.school_id:
+        raise GradeError(_l("Choose a category."))
+    if weight is not None and not 0 <= weight <= 10:
+        raise GradeError(_l("The weight must be between 0 and 10."))
+    assessment = Assessment(school_id=account.school_id, class_id=class_id, subject_id=subject_id,
+                            term_id=term.id, teacher_id=account.staff_id, category_id=category.id,
+                            weight=category.weight if weight is None else weight, date=day,
+                            description=(description or "").strip()[:200])
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
+def _grade_snapshot(grade: Grade, assessment: Assessment) -> dict:
+    return {"value": grade.value, "assessment_id": assessment.id,
+            "subject_id": assessment.subject_id, "weight": assessment.weight,
+            "description": assessment.description}
+
+
+def save_grid(account: SchoolAccount, school: School, g: Grid, cells: dict[tuple[int, int], str],
+              finals: dict[tuple[int, str, str], str], term: Term, subject_id: int) -> int:
+    """Apply typed cells: new text creates or changes a grade, empty text deletes it.
+
+    ``cells`` maps (pupil_id, assessment_id) to the text typed; ``finals`` maps
+    (pupil_id, period, stage) to a whole grade or empty. Everything is checked
+    first: with any problem nothing is saved and GradeError lists each cell.
+    """
+    rules = rules_for(school)
+    pupils = {p.id for p in g.pupils}
+    by_id = {a.id: a for a in g.assessments}
+    problems: dict = {}
+    parsed: dict[tuple[int, int], str] = {}
+    for (pupil_id, assessment_id), text in cells.items():
+        if pupil_id not in pupils or assessment_id not in by_id:
+            continue
+        mark = rules.normalise(text)
+        if mark:
+            try:
+                rules.value(mark)
+            except InvalidGrade as error:
+                problems[(pupil_id, assessment_id)] = error.message
+                continue
+        parsed[(pupil_id, assessment_id)] = mark
+    final_values: dict[tuple[int, str, str], int | None] = {}
+    for (pupil_id, period, stage), text in finals.items():
+        if pupil_id not in pupils or period not in (TERM, YEAR) or stage not in (PROPOSED, FINAL):
+            continue
+        if not (text or "").strip():
+            final_values[(pupil_id, period, stage)] = None
+            continue
+        try:
+            final_values[(pupil_id, period, stage)] = parse_final(text)
+        except InvalidGrade as error:
+            problems[(pupil_id, period, stage)] = error.message
+    if problems:
+        raise GradeError(_l("Some grades were not saved: correct the marked cells."), problems)
+
+    changed = 0
+    for (pupil_id, assessment_id), mark in parsed.items():
+        assessment = by_id[assessment_id]
+        grade = g.grades.get((pupil_id, assessment_id))
+        if grade is None and mark:
+            grade = Grade(school_id=school.id, assessment_id=assessment_id, pupil_id=pupil_id,
+                          subject_id=assessment.subject_id, term_id=assessment.term_id,
+                          value=mark, teacher_id=account.staff_id)
+            db.session.add(grade)
+            db.session.flush()
+            g.grades[(pupil_id, assessment_id)] = grade
+            record_change(school.id, "grade", grade.id, pupil_id=pupil_id, action="create",
+                          old=None, new=_grade_snapshot(grade, assessment), actor=account)
+            changed += 1
+        elif grade is not None and not mark:
+            record_change(school.id, "grade", grade.id, pupil_id=pupil_id, action="delete",
+                          old=_grade_snapshot(grade, assessment), new=None, actor=account)
+            db.session.delete(grade)
+            del g.grades[(pupil_id, assessment_id)]
+            changed += 1
+        elif grade is not None and grade.value != mark:
+            old = _grade_snapshot(grade, assessment)
+            grade.value, grade.updated_at, grade.teacher_id = mark, utcnow(), account.staff_id
+            record_change(school.id, "grade", grade.id, pupil_id=pupil_id, action="update",
+                          old=old, new=_grade_snapshot(grade, assessment), actor=account)
+            changed += 1
+    for (pupil_id, period, stage), value in final_values.items():
+        changed += _set_final(account, school, pupil_id, term, subject_id, period, stage, value, g)
+    db.session.flush()
+    return changed
+
+
+def _set_final(account, school, pupil_id, term, subject_id, period, stage, value, g: Grid) -> int:
+    existing = g.finals.get((pupil_id, period, stage))
+    snap = lambda v: {"value": v, "period": period, "stage": stage,  # noqa: E731
+                      "subject_id": subject_id}
+    if existing is None and value is not None:
+        row = FinalGrade(school_id=school.id, pupil_id=pupil_id,
+                         school_year_id=term.school_year_id, subject_id=subject_id, period=period,
+                         stage=stage, value=value, teacher_id=account.staff_id)
+        db.session.add(row)
+        db.session.flush()
+        g.finals[(pupil_id, period, stage)] = row
+        record_change(school.id, "term_grade", row.id, pupil_id=pupil_id, action="create",
+                      old=None, new=snap(value), actor=account)
+        return 1
+    if existing is not None and value is None:
+        record_change(school.id, "term_grade", existing.id, pupil_id=pupil_id, action="delete",
+                      old=snap(existing.value), new=None, actor=account)
+        db.session.delete(existing)
+        del g.finals[(pupil_id, period, stage)]
+        return 1
+    if existing is not None and existing.value != value:
+        old = snap(existing.value)
+        existing.value, existing.updated_at, existing.teacher_id = value, utcnow(), account.staff_id
+        record_change(school.id, "term_grade", existing.id, pupil_id=pupil_id, action="update",
+                      old=old, new=snap(value), actor=account)
+        return 1
+    return 0
+
+
+# --- families: a pupil's grades ----------------------------------------------------------
+
+@dataclass
+class ShownGrade:
+    """A grade as a family sees it."""
+
+    value: str
+    counts: bool
+    category: str
+    weight: int
+    date: date
+    description: str
+    teacher: str
+    term_number: int
+    created_at: object
+    is_new: bool = False
+
+
+@dataclass
+class SubjectGrades:
+    """One subject's row on the family grades page."""
+
+    subject_id: int
+    name: str
+    grades: dict[int, list[ShownGrade]] = field(default_factory=lambda: {1: [], 2: []})
+    averages: dict[str, Decimal | None] = field(default_factory=dict)
+    finals: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
+                 seen_since=None) -> list[SubjectGrades]:
+    """Every subject of the pupil's class with grades per term, averages and proposed/final grades.
+
+    Three queries whatever the number of grades: the class's subjects, the grades
+    (with assessment, category and teacher), the proposed/final grades.
+    """
+    rules = rules_for(school)
+    term_ids = {t.id: t.number for t in year.terms}
+    subjects: dict[int, SubjectGrades] = {}
+    for subject in db.session.execute(
+            sa.select(Subject).join(TeachingAssignment, TeachingAssignment.subject_id == Subject.id)
+            .where(TeachingAssignment.school_id == school.id,
+                   TeachingAssignment.class_id == pupil.class_id, Subject.school_id == school.id)
+            .distinct().order_by(Subject.name)).scalars():
+        subjects[subject.id] = SubjectGrades(subject.id, subject.name)
+    rows = db.session.execute(
+        sa.select(Grade.value, Grade.subject_id, Grade.term_id, Grade.created_at,
+                  Assessment.weight, Assessment.date, Assessment.description,
+                  GradeCategory.name, GradeCategory.counts_to_average,
+                  StaffMember.first_name, StaffMember.last_name, Subject.name)
+        .join(Assessment, Assessment.id == Grade.assessment_id)
+        .join(GradeCategory, GradeCategory.id == Assessment.category_id)
+        .join(StaffMember, StaffMember.id == Grade.teacher_id)
+        .join(Subject, Subject.id == Grade.subject_id)
+        .where(Grade.school_id == school.id, Grade.pupil_id == pupil.id,
+               Grade.term_id.in_(list(term_ids)))
+        .order_by(Assessment.date, Grade.id))
+    for (value, subject_id, term_id, created_at, weight, day, description, category, counts,
+         first, last, subject_name) in rows:
+        row = subjects.setdefault(subject_id, SubjectGrades(subject_id, subject_name))
+        number = term_ids[term_id]
+        row.grades.setdefault(number, []).append(ShownGrade(
+            value, counts and weight > 0 and _counts(rules, value), category, weight, day,
+            description, f"{first} {last}", number, created_at,
+            is_new=bool(seen_since and created_at > seen_since)))
+    for final in db.session.execute(sa.select(FinalGrade).where(
+            FinalGrade.school_id == school.id, FinalGrade.pupil_id == pupil.id,
+            FinalGrade.school_year_id == year.id)).scalars():
+        if final.subject_id in subjects:
+            subjects[final.subject_id].finals[(final.period, final.stage)] = final.value
+    for row in subjects.values():
+        items = {n: [(g.value, g.weight, g.counts) for g in gs] for n, gs in row.grades.items()}
+        row.averages = {"term1": rules.average(items.get(1, [])),
+                        "term2": rules.average(items.get(2, [])),
+                        "year": rules.average(items.get(1, []) + items.get(2, []))}
+    return sorted(subjects.values(), key=lambda s: s.name)
+
+
+def _counts(rules: GradeRules, value: str) -> bool:
+    try:
+        return rules.value(value) is not None
+    except InvalidGrade:
+        return False

@@ -1,0 +1,1 @@
+"""Homework set for a class in a subject, with a due date."""

@@ -1,0 +1,49 @@
+"""Set homework and list it for a class."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from gradebook_service.accounts.models import SchoolAccount
+from gradebook_service.extensions import db
+from gradebook_service.homework.models import Homework
+from gradebook_service.school.models import StaffMember, Subject
+
+
+class HomeworkError(Exception):
+    """Homework cannot be saved; ``message`` says why."""
+
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def add_homework(account: SchoolAccount, class_id: int, subject_id: int, assigned_on: date,
+                 due_on: date, description: str) -> Homework:
+    """Set homework for a class."""
+    description = (description or "").strip()
+    if not description:
+        raise HomeworkError(_l("Describe the homework."))
+    if due_on < assigned_on:
+        raise HomeworkError(_l("The due date cannot be before the day the homework is set."))
+    item = Homework(school_id=account.school_id, class_id=class_id, subject_id=subject_id,
+                    teacher_id=account.staff_id, assigned_on=assigned_on, due_on=due_on,
+                    description=description[:4000])
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def class_homework(school_id: int, class_id: int, since: date, limit: int = 100
+                   ) -> list[tuple[Homework, str, StaffMember]]:
+    """Homework due on or after ``since``, soonest first, with subject name and teacher."""
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Homework, Subject.name, StaffMember)
+        .join(Subject, Subject.id == Homework.subject_id)
+        .join(StaffMember, StaffMember.id == Homework.teacher_id)
+        .where(Homework.school_id == school_id, Homework.class_id == class_id,
+               Homework.due_on >= since)
+        .order_by(Homework.due_on, Homework.id).limit(limit))]

@@ -1,0 +1,1 @@
+"""Lessons (topic), attendance per lesson, and excuses for absences."""

@@ -1,0 +1,1 @@
+"""Remarks (uwagi) and behaviour grades (ocena z zachowania)."""

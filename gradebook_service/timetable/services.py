@@ -1,0 +1,196 @@
+"""The school calendar (year, term) and the timetable as it really happens on given dates.
+
+A week's plan is the weekly timetable with that week's changes applied: a
+substitution shows the substitute (and subject), a cancellation stays visible
+but struck out, a room change shows the new room. Each function issues a fixed
+number of queries, whatever the number of lessons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from gradebook_service.extensions import db
+from gradebook_service.school.models import SchoolClass, SchoolYear, StaffMember, Subject, Term
+from gradebook_service.timetable.models import (
+    CANCELLATION,
+    ROOM_CHANGE,
+    SUBSTITUTION,
+    LessonPeriod,
+    TimetableChange,
+    TimetableEntry,
+)
+
+
+class NoSchoolYear(LookupError):
+    """The school has no school year covering the date."""
+
+
+@dataclass
+class Slot:
+    """One lesson of one class on one date, changes applied."""
+
+    date: date
+    period_number: int
+    starts_at: time | None
+    ends_at: time | None
+    class_id: int
+    class_name: str
+    subject_id: int | None
+    subject_name: str
+    teacher_id: int | None
+    teacher_name: str
+    room: str | None
+    status: str = "normal"  # normal, substitution, cancellation, room_change
+    original_teacher_name: str | None = None
+    original_subject_name: str | None = None
+    note: str | None = None
+    entry_id: int | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLATION
+
+
+def school_year_for(school_id: int, day: date) -> SchoolYear:
+    """The school year covering ``day`` (else the one marked current), terms loaded."""
+    year = db.session.execute(
+        sa.select(SchoolYear).where(SchoolYear.school_id == school_id)
+        .where(sa.or_(sa.and_(SchoolYear.starts_on <= day, SchoolYear.ends_on >= day),
+                      SchoolYear.is_current))
+        .order_by(SchoolYear.starts_on.desc()).limit(1)
+        .options(sa.orm.selectinload(SchoolYear.terms))).scalar_one_or_none()
+    if year is None:
+        raise NoSchoolYear(school_id)
+    return year
+
+
+def term_for(year: SchoolYear, day: date) -> Term:
+    """The term of ``year`` covering ``day`` (before the year: the first, after: the last)."""
+    terms = list(year.terms)
+    for term in terms:
+        if term.starts_on <= day <= term.ends_on:
+            return term
+    return terms[0] if day < terms[0].starts_on else terms[-1]
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def periods(school_id: int) -> dict[int, LessonPeriod]:
+    """The school's bell times by period number."""
+    rows = db.session.execute(sa.select(LessonPeriod).where(LessonPeriod.school_id == school_id)
+                              .order_by(LessonPeriod.number)).scalars()
+    return {p.number: p for p in rows}
+
+
+def _entries(school_id: int, year_id: int, *conditions) -> list:
+    return list(db.session.execute(
+        sa.select(TimetableEntry, SchoolClass.name, Subject.name, StaffMember)
+        .join(SchoolClass, SchoolClass.id == TimetableEntry.class_id)
+        .join(Subject, Subject.id == TimetableEntry.subject_id)
+        .join(StaffMember, StaffMember.id == TimetableEntry.teacher_id)
+        .where(TimetableEntry.school_id == school_id, TimetableEntry.school_year_id == year_id,
+               *conditions)))
+
+
+def _changes(school_id: int, start: date, end: date, *conditions) -> list:
+    substitute = aliased(StaffMember)
+    return list(db.session.execute(
+        sa.select(TimetableChange, SchoolClass.name, Subject.name, substitute)
+        .join(SchoolClass, SchoolClass.id == TimetableChange.class_id)
+        .outerjoin(Subject, Subject.id == TimetableChange.subject_id)
+        .outerjoin(substitute, substitute.id == TimetableChange.teacher_id)
+        .where(TimetableChange.school_id == school_id, TimetableChange.date >= start,
+               TimetableChange.date <= end, *conditions)))
+
+
+def _build(entries, changes, bells, start: date, days: int) -> list[Slot]:
+    """Apply ``changes`` to the weekly ``entries`` over ``days`` days from ``start``."""
+    by_key: dict[tuple, list] = {}
+    for change, class_name, subject_name, teacher in changes:
+        by_key.setdefault((change.class_id, change.date, change.period_number), []).append(
+            (change, class_name, subject_name, teacher))
+    slots: list[Slot] = []
+    used: set[tuple] = set()
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        for entry, class_name, subject_name, teacher in entries:
+            if entry.weekday != day.isoweekday():
+                continue
+            bell = bells.get(entry.period_number)
+            slot = Slot(day, entry.period_number, bell.starts_at if bell else None,
+                        bell.ends_at if bell else None, entry.class_id, class_name,
+                        entry.subject_id, subject_name, entry.teacher_id, teacher.full_name,
+                        entry.room, entry_id=entry.id)
+            key = (entry.class_id, day, entry.period_number)
+            for change, _cn, change_subject, substitute in by_key.get(key, []):
+                used.add(key)
+                slot.note = change.note
+                if change.kind == CANCELLATION:
+                    slot.status = CANCELLATION
+                elif change.kind == ROOM_CHANGE:
+                    slot.status = ROOM_CHANGE
+                    slot.room = change.room or slot.room
+                elif change.kind == SUBSTITUTION:
+                    slot.status = SUBSTITUTION
+                    slot.original_teacher_name = slot.teacher_name
+                    if substitute is not None:
+                        slot.teacher_id, slot.teacher_name = substitute.id, substitute.full_name
+                    if change_subject and change.subject_id != slot.subject_id:
+                        slot.original_subject_name = slot.subject_name
+                        slot.subject_id, slot.subject_name = change.subject_id, change_subject
+                    slot.room = change.room or slot.room
+            slots.append(slot)
+    # Substitutions in a period with no regular lesson: an extra lesson.
+    for key, items in by_key.items():
+        if key in used:
+            continue
+        for change, class_name, subject_name, substitute in items:
+            if change.kind != SUBSTITUTION or not (start <= change.date < start + timedelta(days)):
+                continue
+            bell = bells.get(change.period_number)
+            slots.append(Slot(change.date, change.period_number, bell.starts_at if bell else None,
+                              bell.ends_at if bell else None, change.class_id, class_name,
+                              change.subject_id, subject_name or "",
+                              substitute.id if substitute else None,
+                              substitute.full_name if substitute else "", change.room,
+                              status=SUBSTITUTION, note=change.note))
+    slots.sort(key=lambda s: (s.date, s.period_number, s.class_name, s.subject_name))
+    return slots
+
+
+def class_plan(school_id: int, class_id: int, start: date, days: int = 7,
+               year: SchoolYear | None = None) -> list[Slot]:
+    """The lessons of a class over ``days`` days from ``start``, with changes applied."""
+    year = year or school_year_for(school_id, start)
+    end = start + timedelta(days=days - 1)
+    entries = _entries(school_id, year.id, TimetableEntry.class_id == class_id)
+    changes = _changes(school_id, start, end, TimetableChange.class_id == class_id)
+    return _build(entries, changes, periods(school_id), start, days)
+
+
+def teacher_plan(school_id: int, teacher_id: int, start: date, days: int = 1,
+                 year: SchoolYear | None = None) -> list[Slot]:
+    """A teacher's lessons over ``days`` days: their own (unless taken over) plus substitutions."""
+    year = year or school_year_for(school_id, start)
+    end = start + timedelta(days=days - 1)
+    subs_for_me = sa.select(TimetableChange.class_id).where(
+        TimetableChange.school_id == school_id, TimetableChange.teacher_id == teacher_id,
+        TimetableChange.date >= start, TimetableChange.date <= end)
+    my_classes = sa.select(TimetableEntry.class_id).where(
+        TimetableEntry.school_id == school_id, TimetableEntry.school_year_id == year.id,
+        TimetableEntry.teacher_id == teacher_id)
+    # Own lessons, plus the regular lessons of classes where the teacher substitutes (so the
+    # takeover finds its slot); the changes of both.
+    entries = _entries(school_id, year.id, sa.or_(TimetableEntry.teacher_id == teacher_id,
+                                                  TimetableEntry.class_id.in_(subs_for_me)))
+    changes = _changes(school_id, start, end, sa.or_(
+        TimetableChange.teacher_id == teacher_id, TimetableChange.class_id.in_(my_classes)))
+    slots = _build(entries, changes, periods(school_id), start, days)
+    return [s for s in slots if s.teacher_id == teacher_id]
