@@ -55,6 +55,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
 
+    from idp import oidc
+
+    oidc.init_app(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     """Render HTTP errors as pages (protocol endpoints answer JSON themselves)."""
@@ -71,3 +75,8 @@ def register_commands(app: Flask) -> None:
     from idp.accounts.cli import accounts_cli
 
     app.cli.add_command(accounts_cli)
+
+    from idp.oidc.cli import clients_cli, keys_cli
+
+    app.cli.add_command(clients_cli)
+    app.cli.add_command(keys_cli)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 14:59:17.565514
+Create Date: 2026-11-28 15:03:47.466464
 
 """
 
@@ -85,6 +85,149 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_mail_outbox_status"), ["status"], unique=False)
 
     op.create_table(
+        "oauth_client",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=True),
+        sa.Column("is_public", sa.Boolean(), nullable=False),
+        sa.Column("first_party", sa.Boolean(), nullable=False),
+        sa.Column("redirect_uris", sa.JSON(), nullable=False),
+        sa.Column("post_logout_redirect_uris", sa.JSON(), nullable=False),
+        sa.Column("scope", sa.String(length=500), nullable=False),
+        sa.Column("grant_types", sa.JSON(), nullable=False),
+        sa.Column("internal", sa.Boolean(), nullable=False),
+        sa.Column("id_token_alg", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_client")),
+        sa.UniqueConstraint("client_id", name=op.f("uq_oauth_client_client_id")),
+    )
+    op.create_table(
+        "oauth_revoked_access_token",
+        sa.Column("jti", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("jti", name=op.f("pk_oauth_revoked_access_token")),
+    )
+    with op.batch_alter_table("oauth_revoked_access_token", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_oauth_revoked_access_token_expires_at"), ["expires_at"], unique=False
+        )
+
+    op.create_table(
+        "signing_key",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kid", sa.String(length=64), nullable=False),
+        sa.Column("alg", sa.String(length=10), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("public_jwk", sa.JSON(), nullable=False),
+        sa.Column("private_jwk_encrypted", sa.Text(), nullable=False),
+        sa.Column("retire_after", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("status in ('active', 'retiring', 'retired')", name=op.f("ck_signing_key_status")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signing_key")),
+        sa.UniqueConstraint("kid", name=op.f("uq_signing_key_kid")),
+    )
+    with op.batch_alter_table("signing_key", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_signing_key_status"), ["status"], unique=False)
+
+    op.create_table(
+        "oauth_app_consent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("scope", sa.String(length=500), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_oauth_app_consent_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["oauth_client.client_id"],
+            name=op.f("fk_oauth_app_consent_client_id_oauth_client"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_app_consent")),
+        sa.UniqueConstraint(
+            "account_id", "client_id", name=op.f("uq_oauth_app_consent_account_id_client_id")
+        ),
+    )
+    with op.batch_alter_table("oauth_app_consent", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_oauth_app_consent_client_id"), ["client_id"], unique=False)
+
+    op.create_table(
+        "oauth_authorization_code",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code_hash", sa.String(length=64), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("redirect_uri", sa.Text(), nullable=False),
+        sa.Column("scope", sa.String(length=500), nullable=False),
+        sa.Column("nonce", sa.String(length=255), nullable=True),
+        sa.Column("auth_time", sa.Integer(), nullable=True),
+        sa.Column("acr", sa.String(length=64), nullable=True),
+        sa.Column("amr", sa.JSON(), nullable=True),
+        sa.Column("claims_request", sa.JSON(), nullable=True),
+        sa.Column("code_challenge", sa.String(length=128), nullable=True),
+        sa.Column("code_challenge_method", sa.String(length=10), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("grant_id", sa.String(length=32), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_oauth_authorization_code_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["oauth_client.client_id"],
+            name=op.f("fk_oauth_authorization_code_client_id_oauth_client"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_authorization_code")),
+        sa.UniqueConstraint("code_hash", name=op.f("uq_oauth_authorization_code_code_hash")),
+    )
+    with op.batch_alter_table("oauth_authorization_code", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_oauth_authorization_code_account_id"), ["account_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_oauth_authorization_code_client_id"), ["client_id"], unique=False
+        )
+
+    op.create_table(
+        "oauth_grant",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=500), nullable=False),
+        sa.Column("auth_time", sa.Integer(), nullable=True),
+        sa.Column("acr", sa.String(length=64), nullable=True),
+        sa.Column("amr", sa.JSON(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_oauth_grant_account_id_account"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["oauth_client.client_id"],
+            name=op.f("fk_oauth_grant_client_id_oauth_client"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_grant")),
+    )
+    with op.batch_alter_table("oauth_grant", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_oauth_grant_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_oauth_grant_client_id"), ["client_id"], unique=False)
+
+    op.create_table(
         "recovery_code",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -100,9 +243,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_code")),
     )
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_recovery_code_account_id"), ["account_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_recovery_code_account_id"), ["account_id"], unique=False)
 
     op.create_table(
         "school_account_link",
@@ -125,18 +266,41 @@ def upgrade():
         sa.UniqueConstraint("ref", name=op.f("uq_school_account_link_ref")),
     )
     with op.batch_alter_table("school_account_link", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_school_account_link_account_id"), ["account_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_school_account_link_pupil_ref"), ["pupil_ref"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_school_account_link_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_school_account_link_pupil_ref"), ["pupil_ref"], unique=False)
+
+    op.create_table(
+        "oauth_refresh_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("grant_id", sa.String(length=32), nullable=False),
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("scope", sa.String(length=500), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("consumed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["grant_id"],
+            ["oauth_grant.id"],
+            name=op.f("fk_oauth_refresh_token_grant_id_oauth_grant"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oauth_refresh_token")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_oauth_refresh_token_token_hash")),
+    )
+    with op.batch_alter_table("oauth_refresh_token", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_oauth_refresh_token_grant_id"), ["grant_id"], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("oauth_refresh_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oauth_refresh_token_grant_id"))
+
+    op.drop_table("oauth_refresh_token")
     with op.batch_alter_table("school_account_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_school_account_link_pupil_ref"))
         batch_op.drop_index(batch_op.f("ix_school_account_link_account_id"))
@@ -146,6 +310,29 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_recovery_code_account_id"))
 
     op.drop_table("recovery_code")
+    with op.batch_alter_table("oauth_grant", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oauth_grant_client_id"))
+        batch_op.drop_index(batch_op.f("ix_oauth_grant_account_id"))
+
+    op.drop_table("oauth_grant")
+    with op.batch_alter_table("oauth_authorization_code", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oauth_authorization_code_client_id"))
+        batch_op.drop_index(batch_op.f("ix_oauth_authorization_code_account_id"))
+
+    op.drop_table("oauth_authorization_code")
+    with op.batch_alter_table("oauth_app_consent", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oauth_app_consent_client_id"))
+
+    op.drop_table("oauth_app_consent")
+    with op.batch_alter_table("signing_key", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signing_key_status"))
+
+    op.drop_table("signing_key")
+    with op.batch_alter_table("oauth_revoked_access_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_oauth_revoked_access_token_expires_at"))
+
+    op.drop_table("oauth_revoked_access_token")
+    op.drop_table("oauth_client")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_status"))
 

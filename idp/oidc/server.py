@@ -1,0 +1,506 @@
+"""The OpenID Provider: Authlib's authorization server, grants and endpoints, configured per app.
+
+Nothing here knows about templates or views. :func:`init_oidc` builds one
+:class:`authlib.integrations.flask_oauth2.AuthorizationServer` per app (tests
+build many apps) and keeps it in ``app.extensions["oidc_server"]``.
+
+Specifications implemented (through Authlib's components):
+
+* RFC 6749 authorization code, refresh token and client credentials grants,
+  client authentication ``client_secret_basic`` / ``client_secret_post`` / ``none``;
+* RFC 7636 PKCE, S256 only, required for public clients (OAuth 2.1, RFC 9700 §2.1.1);
+* OpenID Connect Core 1.0 §3.1 (code flow), ID token (§2), UserInfo (§5.3);
+* RFC 9068 JWT access tokens, RFC 7009 revocation, RFC 7662 introspection,
+  RFC 9207 ``iss`` in authorization responses, OIDC RP-Initiated Logout 1.0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, grants
+from authlib.oauth2.rfc6749.util import scope_to_list
+from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
+from authlib.oauth2.rfc9207 import IssuerParameter
+from authlib.oidc.core import UserInfo, UserInfoEndpoint
+from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
+from authlib.oidc.core.grants import OpenIDCode
+from authlib.oidc.rpinitiated import EndSessionEndpoint
+from flask import Flask, current_app, g
+
+from idp.accounts import session as account_session
+from idp.accounts.models import Account
+from idp.extensions import db
+from idp.oidc import keys
+from idp.oidc.clients import ClientCache, query_client
+from idp.oidc.models import AuthorizationCode, Grant, RefreshToken, RevokedAccessToken
+from idp.oidc.services import revoke_grant
+from idp.oidc.tokens import AccessToken, decode_access_token
+from shared.database import utcnow
+
+#: User-facing scopes (discovery) and the service scope of the gradebook's back channel.
+USER_SCOPES = ("openid", "profile", "email", "school", "offline_access")
+SERVICE_SCOPES = ("school_accounts.verify",)
+SUPPORTED_SCOPES = USER_SCOPES + SERVICE_SCOPES
+SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+SCOPE_CLAIMS = {
+    "profile": ("name", "given_name", "family_name", "locale"),
+    "email": ("email", "email_verified"),
+    "school": ("school_accounts",),
+}
+CLAIMS_SUPPORTED = ("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
+                    "at_hash", *(c for claims in SCOPE_CLAIMS.values() for c in claims))
+ACR_PASSWORD = "urn:e-dziennik:acr:pwd"  # noqa: S105 - an acr value, not a password
+ACR_MFA = "urn:e-dziennik:acr:mfa"
+
+DEFAULTS = {
+    "OIDC_CODE_LIFETIME": 60,  # seconds (OIDC-CHECKLIST: 60 s – 10 min)
+    "OIDC_ACCESS_TOKEN_LIFETIME": 600,
+    "OIDC_ID_TOKEN_LIFETIME": 3600,
+    "OIDC_REFRESH_TOKEN_LIFETIME": 30 * 24 * 3600,
+    "OIDC_KEY_CHECK_SECONDS": 2.0,
+    "OIDC_KEY_GRACE_SLACK": 300,
+    "OIDC_CLIENT_CACHE_SECONDS": 5.0,
+}
+
+
+def digest(value: str) -> str:
+    """SHA-256 of a code or refresh token (256 random bits: a fast hash suffices)."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def acr_for(amr: list[str] | None) -> str:
+    """The ``acr`` value for the authentication methods used."""
+    return ACR_MFA if amr and "mfa" in amr else ACR_PASSWORD
+
+
+def user_claims(account: Account, scope: str, extra: tuple[str, ...] = ()) -> UserInfo:
+    """The claims ``scope`` (plus individually requested ``extra`` claims) releases (Core §5.4)."""
+    wanted: set[str] = set(extra)
+    for name in scope_to_list(scope) or []:
+        wanted.update(SCOPE_CLAIMS.get(name, ()))
+    values = {
+        "name": lambda: account.name,
+        "given_name": lambda: account.given_name,
+        "family_name": lambda: account.family_name,
+        "locale": lambda: account.locale,
+        "email": lambda: account.email,
+        "email_verified": lambda: account.email_verified_at is not None,
+        "school_accounts": account.school_accounts_claim,
+    }
+    info = UserInfo(sub=account.sub)
+    for name in sorted(wanted):
+        if name in values:
+            value = values[name]()
+            if value is not None:
+                info[name] = value
+    return info
+
+
+def requested_claim_names(claims_request: dict | None, member: str) -> tuple[str, ...]:
+    """Names asked for in the ``claims`` parameter's ``member`` (Core §5.5)."""
+    if not isinstance(claims_request, dict) or not isinstance(claims_request.get(member), dict):
+        return ()
+    return tuple(name for name in claims_request[member] if isinstance(name, str))
+
+
+# --------------------------------------------------------------------------- grants
+
+class PKCE(CodeChallenge):
+    """RFC 7636 with S256 only; a code challenge is required of public clients."""
+
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        super().validate_code_challenge(grant, redirect_uri)
+        data = grant.request.payload.data
+        if grant.request.client.is_public and not data.get("code_challenge"):
+            raise InvalidRequestError("PKCE (code_challenge, S256) is required for this client.")
+
+    def get_authorization_code_challenge(self, authorization_code):
+        return authorization_code.code_challenge
+
+    def get_authorization_code_challenge_method(self, authorization_code):
+        return authorization_code.code_challenge_method
+
+
+class RequestChecks:
+    """Grant extension: reject request objects and unsupported response modes.
+
+    OIDC Core §6: ``request`` / ``request_uri`` are not supported and are refused
+    with ``request_not_supported`` / ``request_uri_not_supported`` (§6.1, §6.2).
+    OAuth 2.0 Multiple Response Types / Form Post: ``query`` and ``form_post`` only.
+    """
+
+    def __call__(self, grant):
+        grant.register_hook("after_validate_authorization_request_payload", self.validate)
+
+    def validate(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if data.get("request"):
+            raise RequestNotSupportedError()
+        if data.get("request_uri"):
+            raise RequestURINotSupportedError()
+        if data.get("response_mode") not in (None, "query", "form_post"):
+            raise InvalidRequestError("Unsupported 'response_mode'.")
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    """RFC 6749 §4.1 with single-use, short-lived, hashed codes bound to client and redirect URI."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+    def generate_authorization_code(self):
+        return secrets.token_urlsafe(32)  # 256 bits (checklist: at least 128)
+
+    def save_authorization_code(self, code, request):
+        data = request.payload.data
+        amr = account_session.auth_methods() or ["pwd"]
+        claims_request = None
+        if data.get("claims"):
+            try:
+                claims_request = json.loads(data["claims"])
+            except ValueError:
+                claims_request = None
+        row = AuthorizationCode(
+            code_hash=digest(code), client_id=request.client.get_client_id(),
+            account_id=request.user.id, redirect_uri=request.payload.redirect_uri,
+            scope=request.scope, nonce=data.get("nonce"),
+            auth_time=account_session.auth_time() or int(time.time()),
+            acr=acr_for(amr), amr=amr, claims_request=claims_request,
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method") if data.get(
+                "code_challenge") else None,
+            expires_at=utcnow() + timedelta(seconds=current_app.config["OIDC_CODE_LIFETIME"]))
+        db.session.add(row)
+        db.session.flush()
+
+    def query_authorization_code(self, code, client):
+        """Find an unexpired, unused code of ``client``; a replayed code revokes its grant.
+
+        RFC 6749 §4.1.2: "If an authorization code is used more than once, the
+        authorization server MUST deny the request and SHOULD revoke (when
+        possible) all tokens previously issued based on that authorization code."
+        """
+        row = db.session.scalar(sa.select(AuthorizationCode).filter_by(
+            code_hash=digest(code), client_id=client.get_client_id()))
+        if row is None:
+            return None
+        if row.used_at is not None:
+            revoke_grant(row.grant_id)
+            return None
+        if row.expires_at <= utcnow():
+            return None
+        return row
+
+    def delete_authorization_code(self, authorization_code):
+        # Kept (marked used) rather than deleted, so a replay is recognised.
+        authorization_code.used_at = utcnow()
+        db.session.flush()
+
+    def authenticate_user(self, authorization_code):
+        account = authorization_code.account
+        if account is None or not account.is_active:
+            return None
+        grant = Grant(client_id=authorization_code.client_id, account_id=account.id,
+                      scope=authorization_code.scope, auth_time=authorization_code.auth_time,
+                      acr=authorization_code.acr, amr=authorization_code.amr)
+        db.session.add(grant)
+        db.session.flush()
+        authorization_code.grant_id = grant.id
+        g.oidc_grant = grant
+        return account
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    """RFC 6749 §6 with rotation: each refresh token works once (RFC 9700 §4.14.2)."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token):
+        row = db.session.scalar(sa.select(RefreshToken).filter_by(
+            token_hash=digest(refresh_token)))
+        if row is None:
+            return None
+        if row.consumed_at is not None:
+            # A consumed token presented again: stolen or replayed. Revoke the whole family.
+            revoke_grant(row.grant_id)
+            return None
+        if row.is_revoked() or row.is_expired():
+            return None
+        return row
+
+    def authenticate_user(self, refresh_token):
+        account = refresh_token.grant.account
+        if account is None or not account.is_active:
+            return None
+        g.oidc_grant = refresh_token.grant
+        return account
+
+    def revoke_old_credential(self, refresh_token):
+        refresh_token.consumed_at = utcnow()
+        db.session.flush()
+
+
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    """RFC 6749 §4.4 for service clients; nothing is stored (the token is a JWT)."""
+
+    def validate_token_request(self):
+        super().validate_token_request()
+        if self.request.client.get_allowed_scope(self.request.payload.scope) is None:
+            raise InvalidScopeError()
+
+
+class OpenIDCodeExtension(OpenIDCode):
+    """OIDC Core §3.1: the ID token, signed with the active key (``kid`` in the header)."""
+
+    def resolve_client_private_key(self, client):
+        return keys.signing_key_set(self.get_client_algorithm(client))
+
+    def get_client_algorithm(self, client):
+        return client.id_token_signed_response_alg or keys.DEFAULT_ALG
+
+    def get_encode_header(self, client):
+        alg = self.get_client_algorithm(client)
+        key = keys.key_cache(current_app).get().signing[alg]
+        return {"alg": alg, "kid": key.kid, "typ": "JWT"}
+
+    def get_client_claims(self, client):
+        now = int(time.time())
+        return {"iss": current_app.config["IDP_ISSUER"], "aud": [client.get_client_id()],
+                "iat": now, "exp": now + current_app.config["OIDC_ID_TOKEN_LIFETIME"]}
+
+    def exists_nonce(self, nonce, request):
+        """A nonce already used with this client is a replay (Core §15.5.2)."""
+        return db.session.scalar(sa.select(AuthorizationCode.id).filter_by(
+            client_id=request.payload.client_id, nonce=nonce).limit(1)) is not None
+
+    def generate_user_info(self, user, scope):
+        code = getattr(g, "oidc_code_claims", None)
+        return user_claims(user, scope, code or ())
+
+    def encode_id_token(self, token, request):
+        g.oidc_code_claims = requested_claim_names(
+            request.authorization_code.claims_request, "id_token") if \
+            request.authorization_code else ()
+        return super().encode_id_token(token, request)
+
+
+# --------------------------------------------------------------------------- tokens
+
+class _Subject:
+    """The token owner as Authlib's generator sees it (``get_user_id`` → ``sub``)."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+    def get_user_id(self) -> str:
+        return self.account.sub
+
+
+class AccessTokenGenerator(JWTBearerTokenGenerator):
+    """RFC 9068 access tokens signed with the active RS256 key; refresh tokens with offline_access."""
+
+    def get_jwks(self):
+        return keys.signing_key_set(self.alg)
+
+    def get_audiences(self, client, user, scope):
+        if user is None and "school_accounts.verify" in (scope_to_list(scope) or []):
+            return current_app.config["GRADEBOOK_URL"]
+        if user is None:
+            return client.get_client_id()
+        # The IdP's UserInfo endpoint is the resource the client calls with it.
+        return [client.get_client_id(), current_app.config["IDP_ISSUER"]]
+
+    def _grant(self):
+        return g.get("oidc_grant")
+
+    def get_extra_claims(self, client, grant_type, user, scope):
+        grant = self._grant()
+        return {"gid": grant.id} if grant is not None and user is not None else {}
+
+    def get_auth_time(self, user):
+        grant = self._grant()
+        return grant.auth_time if grant is not None and user is not None else None
+
+    def get_amr(self, user):
+        grant = self._grant()
+        return grant.amr if grant is not None and user is not None else None
+
+    def get_acr(self, user):
+        grant = self._grant()
+        return grant.acr if grant is not None and user is not None else None
+
+    def access_token_generator(self, client, grant_type, user, scope):
+        # RFC 9068 §2.2: ``sub`` is the account's OIDC subject, never a row id.
+        return super().access_token_generator(client, grant_type,
+                                              _Subject(user) if user is not None else None, scope)
+
+    def generate(self, grant_type, client, user=None, scope=None, expires_in=None,
+                 include_refresh_token=True):
+        # offline_access governs refresh tokens (Core §11).
+        include_refresh_token = include_refresh_token and "offline_access" in (
+            scope_to_list(scope) or [])
+        return super().generate(grant_type, client, user=user, scope=scope,
+                                expires_in=expires_in,
+                                include_refresh_token=include_refresh_token)
+
+
+def save_token(token: dict, request) -> None:
+    """Store the refresh token's digest; access tokens are JWTs and are not stored."""
+    refresh = token.get("refresh_token")
+    if not refresh:
+        return
+    grant = g.oidc_grant
+    db.session.add(RefreshToken(
+        token_hash=digest(refresh), grant_id=grant.id, client_id=request.client.get_client_id(),
+        scope=token.get("scope") or grant.scope,
+        expires_at=utcnow() + timedelta(seconds=current_app.config["OIDC_REFRESH_TOKEN_LIFETIME"])))
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- endpoints
+
+class _TokenLookup:
+    """Find a token string among our access tokens (JWT) and refresh tokens (digest)."""
+
+    def query_token(self, token_string, token_type_hint):
+        if token_type_hint != "refresh_token":  # noqa: S105 - a token type name
+            access = decode_access_token(token_string)
+            if access is not None:
+                return access
+        return db.session.scalar(sa.select(RefreshToken).filter_by(
+            token_hash=digest(token_string)))
+
+
+class Revocation(_TokenLookup, RevocationEndpoint):
+    """RFC 7009: revoke a refresh token (its whole grant) or an access token (its ``jti``)."""
+
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+    def revoke_token(self, token, request):
+        if isinstance(token, AccessToken):
+            expires = utcnow().fromtimestamp(int(token["exp"]), tz=utcnow().tzinfo)
+            if db.session.get(RevokedAccessToken, token["jti"]) is None:
+                db.session.add(RevokedAccessToken(jti=token["jti"], expires_at=expires))
+        else:
+            # RFC 7009 §2.1: revoking a refresh token SHOULD also invalidate the access
+            # tokens of the same grant.
+            revoke_grant(token.grant_id)
+        db.session.flush()
+
+
+class Introspection(_TokenLookup, IntrospectionEndpoint):
+    """RFC 7662 for confidential clients: a client may introspect its own tokens only."""
+
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def check_permission(self, token, client, request):
+        return token.check_client(client)
+
+    def introspect_token(self, token):
+        if isinstance(token, AccessToken):
+            claims = token.claims
+            return {"active": True, "token_type": "Bearer", "scope": claims.get("scope", ""),
+                    "client_id": claims["client_id"], "sub": claims["sub"],
+                    "aud": claims["aud"], "iss": claims["iss"], "exp": claims["exp"],
+                    "iat": claims["iat"], "jti": claims["jti"]}
+        return {"active": True, "token_type": "refresh_token", "scope": token.scope,
+                "client_id": token.client_id, "sub": token.grant.account.sub,
+                "iss": current_app.config["IDP_ISSUER"],
+                "exp": int(token.expires_at.timestamp()),
+                "iat": int(token.created_at.timestamp())}
+
+
+class AccessTokenValidator(BearerTokenValidator):
+    """RFC 6750 bearer tokens: our JWT access tokens, checked for revocation."""
+
+    def authenticate_token(self, token_string):
+        return decode_access_token(token_string)
+
+
+class UserInfo_(UserInfoEndpoint):
+    """OIDC Core §5.3: claims of the token's account, by the token's scopes."""
+
+    def generate_user_info(self, user, scope):
+        from authlib.oauth2.rfc6750 import InvalidTokenError
+
+        if user is None or not user.is_active:
+            raise InvalidTokenError()
+        return user_claims(user, scope)
+
+    def get_issuer(self):
+        return current_app.config["IDP_ISSUER"]
+
+
+class EndSession(EndSessionEndpoint):
+    """OIDC RP-Initiated Logout 1.0: the hint must be our own ID token (signature checked)."""
+
+    def get_server_jwks(self):
+        return keys.public_key_set()
+
+    def get_algorithms(self):
+        return list(keys.ALGORITHMS)
+
+    def end_session(self, end_session_request):
+        account_session.logout_user()
+
+
+class Issuer(IssuerParameter):
+    """RFC 9207: ``iss`` in every authorization response (also errors and form_post)."""
+
+    def get_issuer(self):
+        return current_app.config["IDP_ISSUER"]
+
+
+# --------------------------------------------------------------------------- factory
+
+def init_oidc(app: Flask) -> AuthorizationServer:
+    """Build the app's authorization server and caches."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.extensions["oidc_keys"] = keys.KeyCache(app)
+    app.extensions["oidc_clients"] = ClientCache(app.config["OIDC_CLIENT_CACHE_SECONDS"])
+
+    server = AuthorizationServer()
+    server.init_app(app, query_client=query_client, save_token=save_token)
+    server.scopes_supported = list(SUPPORTED_SCOPES)
+    generator = AccessTokenGenerator(
+        issuer=app.config["IDP_ISSUER"],
+        refresh_token_generator=lambda **_: secrets.token_urlsafe(32),
+        expires_generator=lambda client, grant_type: app.config["OIDC_ACCESS_TOKEN_LIFETIME"])
+    server.register_token_generator("default", generator)
+    server.register_grant(AuthorizationCodeGrant, [RequestChecks(), PKCE(required=True),
+                                                   OpenIDCodeExtension(require_nonce=False)])
+    server.register_grant(RefreshTokenGrant)
+    server.register_grant(ClientCredentialsGrant)
+    server.register_extension(Issuer())
+    server.register_endpoint(Revocation)
+    server.register_endpoint(Introspection)
+    server.register_endpoint(EndSession)
+
+    protector = ResourceProtector()
+    protector.register_token_validator(AccessTokenValidator())
+    server.register_endpoint(UserInfo_(resource_protector=protector))
+    app.extensions["oidc_server"] = server
+    app.extensions["oidc_protector"] = protector
+    app.extensions["oidc_token_generator"] = generator
+    return server
+
+
+def authorization_server() -> AuthorizationServer:
+    """The current app's authorization server."""
+    return current_app.extensions["oidc_server"]
+
