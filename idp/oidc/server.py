@@ -64,7 +64,7 @@ ACR_PASSWORD = "urn:e-dziennik:acr:pwd"  # noqa: S105 - an acr value, not a pass
 ACR_MFA = "urn:e-dziennik:acr:mfa"
 
 DEFAULTS = {
-    "OIDC_CODE_LIFETIME": 60,  # seconds (OIDC-CHECKLIST: 60 s – 10 min)
+    "OIDC_CODE_LIFETIME": 90,  # seconds (OIDC-CHECKLIST: 60 s – 10 min)
     "OIDC_ACCESS_TOKEN_LIFETIME": 600,
     "OIDC_ID_TOKEN_LIFETIME": 3600,
     "OIDC_REFRESH_TOKEN_LIFETIME": 30 * 24 * 3600,
@@ -317,6 +317,8 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
         return keys.signing_key_set(self.alg)
 
     def get_audiences(self, client, user, scope):
+        if g.get("oidc_audience"):
+            return g.oidc_audience  # service_tokens.issue_service_access_token
         if user is None and "school_accounts.verify" in (scope_to_list(scope) or []):
             return current_app.config["GRADEBOOK_URL"]
         if user is None:

@@ -125,3 +125,16 @@ class Flow:
 @pytest.fixture
 def flow(idp_client, rp):
     return Flow(idp_client, *rp)
+
+
+def verify_jwt(client, token: str):
+    """Verify ``token`` with the published JWKS; return the joserfc token (header, claims)."""
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+
+    jwks = KeySet.import_key_set(client.get("/oauth/jwks").get_json())
+    return jwt.decode(token, jwks, algorithms=["RS256", "ES256"])
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": "Bearer " + token}

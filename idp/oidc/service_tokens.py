@@ -1,0 +1,55 @@
+"""Access tokens the IdP issues to itself for the gradebook's back channel (DESIGN §5.3).
+
+The token is what the client-credentials grant returns to any service client
+(RFC 9068 JWT, same keys), issued to the IdP's own internal client without an
+HTTP round trip, and kept in process until shortly before it expires.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sqlalchemy as sa
+from flask import current_app, g
+
+from idp.extensions import db
+from idp.oidc.models import ClientView, OAuthClient
+
+INTERNAL_CLIENT_ID = "idp-internal"
+#: Reuse a cached token until this many seconds before it expires.
+RENEW_BEFORE = 60
+
+_lock = threading.Lock()
+
+
+def _internal_client() -> ClientView:
+    row = db.session.scalar(sa.select(OAuthClient).filter_by(client_id=INTERNAL_CLIENT_ID))
+    if row is None:
+        row = OAuthClient(client_id=INTERNAL_CLIENT_ID, name="E-dziennik IdP", secret_hash=None,
+                          is_public=False, first_party=True, redirect_uris=[],
+                          post_logout_redirect_uris=[], scope="school_accounts.verify",
+                          grant_types=["client_credentials"], internal=True)
+        db.session.add(row)
+        db.session.flush()
+    return ClientView(row)
+
+
+def issue_service_access_token(scope: str, audience: str) -> str:
+    """A JWT access token of the IdP's internal client for ``audience`` (cached until near expiry)."""
+    cache: dict = current_app.extensions.setdefault("oidc_service_tokens", {})
+    now = time.time()
+    hit = cache.get((scope, audience))
+    if hit is not None and hit[1] - RENEW_BEFORE > now:
+        return hit[0]
+    with _lock:
+        generator = current_app.extensions["oidc_token_generator"]
+        client = _internal_client()
+        g.oidc_audience = audience
+        try:
+            token = generator.generate("client_credentials", client, user=None, scope=scope,
+                                       include_refresh_token=False)
+        finally:
+            g.pop("oidc_audience", None)
+        cache[(scope, audience)] = (token["access_token"], now + token["expires_in"])
+        return token["access_token"]
