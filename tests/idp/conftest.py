@@ -30,7 +30,7 @@ def query_of(location: str) -> dict[str, str]:
 
 def make_client(client_id="rp", *, public=False, first_party=True, scope=None,
                 grant_types=None, redirect_uris=(REDIRECT,), post_logout=(POST_LOGOUT,),
-                name="Test RP", id_token_alg="RS256"):
+                name="Test RP", id_token_alg="RS256"):  # noqa: S107 - an algorithm
     """Register a client (committed); return (client_id, secret)."""
     from idp.oidc.clients import save_client
 
