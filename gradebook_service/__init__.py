@@ -56,9 +56,35 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per domain."""
+    from gradebook_service.admin.views import bp as admin_bp
+    from gradebook_service.auth import init_auth
     from gradebook_service.core.views import bp as core_bp
+    from gradebook_service.internal_api.views import bp as internal_api_bp
 
     app.register_blueprint(core_bp)
+    init_auth(app)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(internal_api_bp)
+    register_register_blueprints(app)
+
+
+def register_register_blueprints(app: Flask) -> None:
+    """Mount the register's blueprints (issue 6): family and staff pages, exports."""
+    from gradebook_service.announcements.views import bp as announcements_bp
+    from gradebook_service.calendar.views import bp as calendar_bp
+    from gradebook_service.exports.views import bp as exports_bp
+    from gradebook_service.family.views import bp as family_bp
+    from gradebook_service.grades.views import bp as grades_bp
+    from gradebook_service.history.views import bp as history_bp
+    from gradebook_service.homework.views import bp as homework_bp
+    from gradebook_service.lessons.views import bp as lessons_bp
+    from gradebook_service.remarks.views import bp as remarks_bp
+    from gradebook_service.staff.views import bp as staff_bp
+    from gradebook_service.timetable.views import bp as timetable_bp
+
+    for blueprint in (family_bp, staff_bp, grades_bp, lessons_bp, timetable_bp, homework_bp,
+                      calendar_bp, announcements_bp, remarks_bp, history_bp, exports_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -77,3 +103,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the operator commands (``flask --app gradebook_service …``)."""
+    from gradebook_service.demo.cli import seed_demo_command
+    from gradebook_service.letters.cli import letters_cli
+    from gradebook_service.roster.cli import roster_cli
+
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(letters_cli)
+    app.cli.add_command(seed_demo_command)

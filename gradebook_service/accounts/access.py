@@ -47,12 +47,14 @@ def sign_in(account: SchoolAccount) -> None:
     if lang:
         session["lang"] = lang
     g.current_account = account
+    g.pop("csrf_token", None)  # the old session's token is gone with it
 
 
 def sign_out() -> None:
     """End the session."""
     session.clear()
     g.pop("current_account", None)
+    g.pop("csrf_token", None)
 
 
 def login_required(view: Callable) -> Callable:
@@ -130,3 +132,37 @@ def get_pupil_or_404(pupil_id: int) -> Pupil:
     if account is None or pupil is None or not can_see_pupil(account, pupil):
         abort(404)
     return pupil
+
+
+def office_class_ids_query(account: SchoolAccount) -> sa.Select:
+    """Classes whose families' logins a staff member may manage: all for admin/secretary,
+    the classes they lead for a homeroom teacher, none for other teachers."""
+    staff = account.staff
+    if staff.is_admin or staff.is_secretary:
+        return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id)
+    return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id,
+                                           SchoolClass.homeroom_teacher_id == staff.id)
+
+
+def is_homeroom_teacher(account: SchoolAccount) -> bool:
+    """True if the staff member leads at least one class."""
+    if account is None or account.role != STAFF:
+        return False
+    return db.session.execute(sa.select(SchoolClass.id).where(
+        SchoolClass.school_id == account.school_id,
+        SchoolClass.homeroom_teacher_id == account.staff_id).limit(1)).first() is not None
+
+
+def office_required(view: Callable) -> Callable:
+    """Admin, secretary or a homeroom teacher (the people who hand out and reset logins)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        account = current_account()
+        if account.role != STAFF or not (account.staff.is_admin or account.staff.is_secretary
+                                         or is_homeroom_teacher(account)):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

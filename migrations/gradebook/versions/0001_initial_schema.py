@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 15:01:26.544623
+Create Date: 2026-11-28 15:05:55.123564
 
 """
 

@@ -1,0 +1,1 @@
+"""School office pages: roster import, letters, hand-over, lost passwords, terms of use."""

@@ -1,0 +1,55 @@
+"""The first-login gate: until the issued password is replaced, the terms accepted and (for
+staff) a second factor enrolled, no page but those steps is reachable.
+
+It runs before every request of the app (not per blueprint), so pages added by
+other packages are covered without doing anything.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, request, session, url_for
+
+from gradebook_service.accounts import services
+from gradebook_service.accounts.access import current_account
+from gradebook_service.accounts.models import SchoolAccount
+
+AUTH_METHOD_KEY = "auth_method"
+
+#: Endpoints reachable while a step is pending (besides the pending step itself).
+ALLOWED = {"auth.logout", "auth.verify_email", "auth.terms", "static", "shared.static",
+           "core.health", "auth.sso_callback", "auth.login", "auth.static"}
+
+
+def pending_step(account: SchoolAccount) -> str | None:
+    """The endpoint of the first step the account still has to complete, or None."""
+    if session.get(AUTH_METHOD_KEY) != "sso" and account.must_change_password:
+        return "auth.first_login"
+    if services.needs_terms(account):
+        return "auth.first_login"
+    if services.must_enrol_second_factor(account):
+        return "auth.totp_setup"
+    return None
+
+
+def init_gate(app: Flask) -> None:
+    """Install the gate on ``app``."""
+
+    @app.before_request
+    def first_login_gate():
+        if request.path.startswith("/internal/"):
+            return None  # bearer-token API, no session
+        if request.endpoint in ALLOWED:
+            return None
+        account = current_account()
+        if account is None:
+            return None
+        step = pending_step(account)
+        if step is None or request.endpoint == step:
+            return None
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            response = jsonify(type="about:blank", title="Forbidden", status=403,
+                               detail="Finish the first sign-in steps first.")
+            response.status_code = 403
+            response.mimetype = "application/problem+json"
+            return response
+        return redirect(url_for(step), code=303)

@@ -1,0 +1,61 @@
+"""The gradebook as an OpenID Connect relying party of the IdP ("Zaloguj się z KONTEM").
+
+A confidential first-party client using Authlib's Flask client: authorization
+code flow with PKCE (S256), ``state`` and ``nonce`` (OIDC Core 3.1.2), the ID token
+validated against the IdP's JWKS (issuer, audience, expiry, nonce). The
+``school_accounts`` claim (DESIGN.md 5.2) names the school accounts the person
+linked; they map to local accounts by :attr:`SchoolAccount.ref`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from authlib.integrations.flask_client import OAuth
+from flask import Flask, current_app
+
+from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
+from gradebook_service.extensions import db
+
+SCOPES = "openid profile school"
+
+
+class SsoError(Exception):
+    """The IdP's answer could not be used (error, invalid token, no linked account)."""
+
+
+def init_oidc(app: Flask) -> None:
+    """Register the IdP client on ``app`` when its client id and secret are configured."""
+    oauth = OAuth(app)
+    app.extensions["gradebook_oauth"] = oauth
+    if app.config.get("GRADEBOOK_OIDC_CLIENT_ID") and app.config.get("GRADEBOOK_OIDC_CLIENT_SECRET"):
+        oauth.register(
+            "idp",
+            client_id=app.config["GRADEBOOK_OIDC_CLIENT_ID"],
+            client_secret=app.config["GRADEBOOK_OIDC_CLIENT_SECRET"],
+            server_metadata_url=app.config["IDP_ISSUER"] + "/.well-known/openid-configuration",
+            client_kwargs={"scope": SCOPES, "code_challenge_method": "S256",
+                           "token_endpoint_auth_method": "client_secret_basic", "timeout": 10},
+        )
+
+
+def idp_client():
+    """The registered IdP client, or None when SSO is not configured."""
+    oauth = current_app.extensions.get("gradebook_oauth")
+    return oauth.create_client("idp") if oauth is not None else None
+
+
+def sso_enabled() -> bool:
+    return idp_client() is not None
+
+
+def linked_accounts(claims: dict) -> list[SchoolAccount]:
+    """Local family accounts named by the ``school_accounts`` claim (unknown refs are skipped)."""
+    entries = claims.get("school_accounts") or []
+    refs = [e.get("ref") for e in entries if isinstance(e, dict) and isinstance(e.get("ref"), str)]
+    if not refs:
+        return []
+    accounts = db.session.execute(sa.select(SchoolAccount).where(
+        SchoolAccount.ref.in_(refs), SchoolAccount.role.in_((PARENT, PUPIL)),
+        SchoolAccount.is_active.is_(True))).scalars().all()
+    order = {ref: i for i, ref in enumerate(refs)}
+    return sorted(accounts, key=lambda a: order[a.ref])

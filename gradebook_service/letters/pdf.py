@@ -1,0 +1,176 @@
+"""Render welcome letters as a PDF (fpdf2), one A4 page per pupil–guardian pair.
+
+The fonts (DejaVu, Polish diacritics) ship inside the package, so a machine
+without system fonts prints the same letters. Text is translated with the
+gradebook's catalogue in the letter's language (Polish by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from fpdf import FPDF
+
+FONT = "DejaVu"
+MONO = "DejaVuMono"
+
+
+@dataclass
+class LetterPage:
+    """What one page says."""
+
+    school_name: str
+    school_address: str | None
+    pupil_name: str
+    class_name: str
+    guardian_name: str | None
+    parent_login: str | None
+    parent_password: str | None
+    pupil_login: str | None
+    pupil_password: str | None
+    kind: str = "welcome"  # or "reset"
+
+
+def _font_path(name: str) -> str:
+    return str(resources.files("gradebook_service.letters") / "data" / name)
+
+
+class LetterPDF(FPDF):
+    def __init__(self) -> None:
+        super().__init__(format="A4", unit="mm")
+        self.add_font(FONT, "", _font_path("DejaVuSans.ttf"))
+        self.add_font(FONT, "B", _font_path("DejaVuSans-Bold.ttf"))
+        self.add_font(MONO, "B", _font_path("DejaVuSansMono-Bold.ttf"))
+        self.set_auto_page_break(auto=False)
+        self.set_margins(20, 18, 20)
+        self.set_creator("E-dziennik")
+
+
+def _credential_box(pdf: LetterPDF, label: str, login: str, password_label: str,
+                    password: str) -> None:
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(0, 7, label, new_x="LMARGIN", new_y="NEXT")
+    top = pdf.get_y()
+    pdf.set_draw_color(60, 60, 60)
+    pdf.rect(pdf.l_margin, top, pdf.epw, 20)
+    pdf.set_xy(pdf.l_margin + 4, top + 2.5)
+    pdf.set_font(FONT, "", 11)
+    pdf.cell(40, 7, _("Login:"))
+    pdf.set_font(MONO, "B", 14)
+    pdf.cell(0, 7, login, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(pdf.l_margin + 4)
+    pdf.set_font(FONT, "", 11)
+    pdf.cell(40, 7, password_label)
+    pdf.set_font(MONO, "B", 14)
+    pdf.cell(0, 7, password, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(top + 23)
+
+
+def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -> None:
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 13)
+    pdf.multi_cell(0, 6, page.school_name, new_x="LMARGIN", new_y="NEXT")
+    if page.school_address:
+        pdf.set_font(FONT, "", 9)
+        pdf.multi_cell(0, 5, page.school_address, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font(FONT, "B", 16)
+    title = (_("Welcome to the e-register") if page.kind == "welcome"
+             else _("New password for the e-register"))
+    pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 11)
+    if page.guardian_name:
+        pdf.cell(0, 6, _("Parent or guardian: %(name)s", name=page.guardian_name),
+                 new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, _("Pupil: %(name)s, class %(cls)s", name=page.pupil_name, cls=page.class_name),
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    if page.parent_login and page.parent_password:
+        _credential_box(pdf, _("Parent's account"), page.parent_login, _("Password:"),
+                        page.parent_password)
+    if page.pupil_login and page.pupil_password:
+        _credential_box(pdf, _("Pupil's account"), page.pupil_login, _("Password:"),
+                        page.pupil_password)
+    pdf.set_font(FONT, "", 8.5)
+    pdf.multi_cell(0, 4.2, _("The password contains no easily confused characters "
+                             "(no 0/O, 1/l/I). Keep this letter safe and do not give the login "
+                             "or password to anyone."), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(0, 6, _("How to sign in for the first time"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(0, 5.5, _("Variant 1: school login"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 9.5)
+    steps = [
+        _("Open %(url)s and sign in with the login and password above.", url=urls["login"]),
+        _("Set your own password: at least 8 characters, with an upper-case letter, a "
+          "lower-case letter and a digit. Special characters such as . , ? ! are discouraged."),
+        _("Accept the terms of use (regulamin)."),
+        _("Give your e-mail address for password recovery (recommended) and confirm it with "
+          "the link we send."),
+    ]
+    for number, step in enumerate(steps, 1):
+        pdf.multi_cell(0, 4.6, f"{number}. {step}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(0, 5.5, _("Variant 2: unified account „Przeglądaj wygodnie”"),
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 9.5)
+    steps2 = [
+        _("Register once at %(url)s with your e-mail address, a password of your own and the "
+          "school login and password above.", url=urls["register"]),
+        _("Open the activation link we e-mail to you. A pupil gives a parent's e-mail address: "
+          "the parent confirms the pupil's account."),
+        _("From then on choose „Sign in with ACCOUNT” and use your e-mail and your own "
+          "password. One account can hold the logins of all your children."),
+    ]
+    for number, step in enumerate(steps2, 1):
+        pdf.multi_cell(0, 4.6, f"{number}. {step}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
+    pdf.multi_cell(0, 4.6, _("Lost your login or password? Tell the secretariat, the "
+                             "administrator or the homeroom teacher: you will get a new "
+                             "password to collect at the secretariat."),
+                   new_x="LMARGIN", new_y="NEXT")
+    # Receipt, cut off and kept by the school.
+    y = max(pdf.get_y() + 6, 240)
+    pdf.set_y(min(y, 245))
+    pdf.set_draw_color(120, 120, 120)
+    pdf.dashed_line(pdf.l_margin, pdf.get_y(), pdf.l_margin + pdf.epw, pdf.get_y(), 2, 1.5)
+    pdf.ln(3)
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(0, 6, "Potwierdzam odbiór loginu i hasła", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 9.5)
+    who = page.guardian_name or page.pupil_name
+    logins = ", ".join(x for x in (page.parent_login if page.parent_password else None,
+                                   page.pupil_login if page.pupil_password else None) if x)
+    pdf.multi_cell(0, 5, _("%(who)s — pupil %(pupil)s (%(cls)s), login(s): %(logins)s",
+                           who=who, pupil=page.pupil_name, cls=page.class_name, logins=logins),
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    pdf.cell(pdf.epw / 2, 5, _("Date: ....................."))
+    pdf.cell(pdf.epw / 2, 5, _("Signature: ................................"),
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 7.5)
+    pdf.set_text_color(90, 90, 90)
+    pdf.cell(0, 5, _("Printed on %(day)s", day=today.isoformat()), new_x="LMARGIN",
+             new_y="NEXT")
+    pdf.set_text_color(0, 0, 0)
+
+
+def render(pages: Iterable[LetterPage], urls: dict[str, str], *, locale: str = "pl",
+           progress: Callable[[int], None] | None = None) -> bytes:
+    """Return the PDF for ``pages``; ``urls`` has ``login`` and ``register`` addresses."""
+    pdf = LetterPDF()
+    today = date.today()
+    with force_locale(locale):
+        pdf.set_title(_("Welcome letters"))
+        for page in pages:
+            _page(pdf, page, urls, today)
+            if progress:
+                progress(1)
+    return bytes(pdf.output())

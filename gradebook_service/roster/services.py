@@ -1,0 +1,259 @@
+"""Import the roster CSV: validate every row first, then apply all of it or nothing.
+
+One row per pupil–guardian pair. A pupil is identified by first name, last name
+and birth date within the school; a guardian by name and e-mail. Importing the
+same file again finds everything in place and changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from gradebook_service.accounts.services import ensure_family_accounts
+from gradebook_service.core.models import audit
+from gradebook_service.extensions import db
+from gradebook_service.school.models import (
+    Guardian,
+    Guardianship,
+    Pupil,
+    SchoolClass,
+    SchoolYear,
+)
+
+COLUMNS = ("class", "pupil_first_name", "pupil_last_name", "pupil_birth_date",
+           "guardian_first_name", "guardian_last_name", "guardian_email")
+CLASS_NAME = re.compile(r"^([1-8])\s*([a-zA-Z]{1,3})$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class RowProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.message}"
+
+
+class RosterInvalid(Exception):
+    """The file has problems; nothing was imported. ``problems`` lists them by line."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+class NoCurrentYear(Exception):
+    """The school has no current school year to put classes in."""
+
+
+@dataclass
+class RosterRow:
+    line: int
+    class_name: str
+    level: int
+    pupil_first: str
+    pupil_last: str
+    birth_date: date
+    guardian_first: str
+    guardian_last: str
+    guardian_email: str | None
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    classes_created: int = 0
+    pupils_created: int = 0
+    pupils_moved: int = 0
+    guardians_created: int = 0
+    guardianships_created: int = 0
+    accounts_created: int = 0
+    new_pupil_ids: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any((self.classes_created, self.pupils_created, self.pupils_moved,
+                    self.guardians_created, self.guardianships_created, self.accounts_created))
+
+
+def _clean(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def parse(data: bytes | str) -> list[RosterRow]:
+    """Parse and validate the CSV; raise :class:`RosterInvalid` with every problem found."""
+    problems: list[RowProblem] = []
+    if isinstance(data, bytes):
+        if len(data) > MAX_BYTES:
+            raise RosterInvalid([RowProblem(0, str(_l("The file is too large (at most 5 MB).")))])
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise RosterInvalid([RowProblem(0, str(_l(
+                "The file is not UTF-8 text. Save it as CSV UTF-8.")))]) from None
+    sample = data[:2048]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(data, newline=""), delimiter=delimiter)
+    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise RosterInvalid([RowProblem(1, str(_l("Missing columns: %(cols)s.",
+                                                  cols=", ".join(missing))))])
+    reader.fieldnames = header
+    rows: list[RosterRow] = []
+    seen: dict[tuple, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for k, v in raw.items() if k):
+            continue
+        errs: list[str] = []
+        class_name = _clean(raw.get("class")).replace(" ", "").lower()
+        match = CLASS_NAME.match(class_name)
+        if not match:
+            errs.append(str(_l("class %(value)s is not a class name like 1a.",
+                               value=repr(raw.get("class") or "")))
+                        if class_name else str(_l("class is empty.")))
+        values = {}
+        for col in ("pupil_first_name", "pupil_last_name", "guardian_first_name",
+                    "guardian_last_name"):
+            value = _clean(raw.get(col))
+            if not value:
+                errs.append(str(_l("%(column)s is empty.", column=col)))
+            elif len(value) > 100:
+                errs.append(str(_l("%(column)s is longer than 100 characters.", column=col)))
+            values[col] = value
+        birth = None
+        raw_birth = _clean(raw.get("pupil_birth_date"))
+        try:
+            birth = date.fromisoformat(raw_birth)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw_birth):
+                raise ValueError
+            if not 3 <= (date.today().year - birth.year) <= 25:
+                errs.append(str(_l("pupil_birth_date %(value)s is not a plausible birth date.",
+                                   value=raw_birth)))
+        except ValueError:
+            errs.append(str(_l("pupil_birth_date %(value)s is not a date like 2019-05-31.",
+                               value=repr(raw_birth))))
+        email = _clean(raw.get("guardian_email")).lower() or None
+        if email and (not EMAIL.match(email) or len(email) > 320):
+            errs.append(str(_l("guardian_email %(value)s is not an e-mail address.",
+                               value=repr(email))))
+        if not errs:
+            key = (values["pupil_first_name"].lower(), values["pupil_last_name"].lower(), birth,
+                   values["guardian_first_name"].lower(), values["guardian_last_name"].lower())
+            if key in seen:
+                errs.append(str(_l("the same pupil and guardian as on line %(line)d.",
+                                   line=seen[key])))
+            seen[key] = line
+        if errs:
+            problems.extend(RowProblem(line, e) for e in errs)
+            continue
+        rows.append(RosterRow(line, class_name, int(match.group(1)), values["pupil_first_name"],
+                              values["pupil_last_name"], birth, values["guardian_first_name"],
+                              values["guardian_last_name"], email))
+    # One pupil must be in one class within the file.
+    classes: dict[tuple, tuple[str, int]] = {}
+    for row in rows:
+        key = (row.pupil_first.lower(), row.pupil_last.lower(), row.birth_date)
+        if key in classes and classes[key][0] != row.class_name:
+            problems.append(RowProblem(row.line, str(_l(
+                "the pupil is in class %(other)s on line %(line)d.",
+                other=classes[key][0], line=classes[key][1]))))
+        classes.setdefault(key, (row.class_name, row.line))
+    if not rows and not problems:
+        problems.append(RowProblem(1, str(_l("The file has no rows."))))
+    if problems:
+        raise RosterInvalid(sorted(problems, key=lambda p: p.line))
+    return rows
+
+
+def current_year(school_id: int) -> SchoolYear:
+    year = db.session.execute(sa.select(SchoolYear).where(
+        SchoolYear.school_id == school_id, SchoolYear.is_current.is_(True))).scalar_one_or_none()
+    if year is None:
+        raise NoCurrentYear()
+    return year
+
+
+def import_roster(school_id: int, data: bytes | str, *, actor: str = "cli",
+                  joined_on: date | None = None) -> ImportResult:
+    """Validate and apply the roster; nothing is written if any row has a problem."""
+    rows = parse(data)
+    year = current_year(school_id)
+    joined_on = joined_on or date.today()
+    result = ImportResult(rows=len(rows))
+    classes = {c.name: c for c in db.session.execute(sa.select(SchoolClass).where(
+        SchoolClass.school_id == school_id, SchoolClass.school_year_id == year.id)).scalars()}
+    pupils: dict[tuple, Pupil] = {}
+    for p in db.session.execute(sa.select(Pupil).where(Pupil.school_id == school_id)).scalars():
+        pupils[(p.first_name.lower(), p.last_name.lower(), p.birth_date)] = p
+    guardians: dict[tuple, Guardian] = {}
+    for g in db.session.execute(sa.select(Guardian).where(Guardian.school_id == school_id)).scalars():
+        guardians.setdefault((g.first_name.lower(), g.last_name.lower(), (g.email or "").lower()), g)
+    pairs = {(gs.pupil_id, gs.guardian_id): gs for gs in db.session.execute(
+        sa.select(Guardianship).where(Guardianship.school_id == school_id)).scalars()}
+    positions: dict[int, int] = {}
+    for (pupil_id, _g), gs in pairs.items():
+        positions[pupil_id] = max(positions.get(pupil_id, 0), gs.position)
+    reserved: set[str] = set()
+    new_guardianships: list[Guardianship] = []
+    for row in rows:
+        school_class = classes.get(row.class_name)
+        if school_class is None:
+            school_class = SchoolClass(school_id=school_id, school_year_id=year.id,
+                                       name=row.class_name, level=row.level)
+            db.session.add(school_class)
+            db.session.flush()
+            classes[row.class_name] = school_class
+            result.classes_created += 1
+        pkey = (row.pupil_first.lower(), row.pupil_last.lower(), row.birth_date)
+        pupil = pupils.get(pkey)
+        if pupil is None:
+            pupil = Pupil(school_id=school_id, class_id=school_class.id,
+                          first_name=row.pupil_first, last_name=row.pupil_last,
+                          birth_date=row.birth_date, joined_on=joined_on)
+            db.session.add(pupil)
+            db.session.flush()
+            pupils[pkey] = pupil
+            result.pupils_created += 1
+            result.new_pupil_ids.append(pupil.id)
+        elif pupil.class_id != school_class.id:
+            pupil.class_id = school_class.id
+            result.pupils_moved += 1
+        gkey = (row.guardian_first.lower(), row.guardian_last.lower(), row.guardian_email or "")
+        guardian = guardians.get(gkey)
+        if guardian is None:
+            guardian = Guardian(school_id=school_id, first_name=row.guardian_first,
+                                last_name=row.guardian_last, email=row.guardian_email)
+            db.session.add(guardian)
+            db.session.flush()
+            guardians[gkey] = guardian
+            result.guardians_created += 1
+        if (pupil.id, guardian.id) not in pairs:
+            position = positions.get(pupil.id, 0) + 1
+            positions[pupil.id] = position
+            gs = Guardianship(school_id=school_id, pupil=pupil, guardian=guardian,
+                              position=position)
+            db.session.add(gs)
+            pairs[(pupil.id, guardian.id)] = gs
+            new_guardianships.append(gs)
+            result.guardianships_created += 1
+    db.session.flush()
+    for gs in sorted(new_guardianships, key=lambda g: g.position):
+        result.accounts_created += len(ensure_family_accounts(gs, reserved))
+    # A pupil whose first guardian existed before but who has no account yet gets one.
+    if result.changed:
+        audit("roster.imported", actor=actor, rows=result.rows,
+              pupils_created=result.pupils_created, guardianships_created=result.guardianships_created,
+              accounts_created=result.accounts_created)
+    db.session.flush()
+    return result
