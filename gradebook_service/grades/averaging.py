@@ -19,10 +19,6 @@ from flask_babel import lazy_gettext as _l
 DEFAULT_NON_AVERAGE = ("np", "nb", "bz", "+", "-")
 _MARK = re.compile(r"^([1-6])([+-]?)$")
 
-#: Names of the whole grades 1–6.
-GRADE_NAMES = {1: _l("insufficient"), 2: _l("sufficient"), 3: _l("satisfactory"),
-               4: _l("good"), 5: _l("very good"), 6: _l("excellent")}
-
 
 class InvalidGrade(ValueError):
     """The text is not a grade this school uses; ``message`` explains."""

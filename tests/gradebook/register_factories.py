@@ -31,6 +31,7 @@ from gradebook_service.school.models import (
     Term,
 )
 from gradebook_service.timetable.models import LessonPeriod, TimetableEntry
+from shared.database import utcnow
 
 YEAR_START = date(2026, 9, 1)
 TERM2_START = date(2027, 2, 1)
@@ -63,9 +64,19 @@ def _login() -> str:
     return f"{1000000 + _counter[0]}"
 
 
+def ready(account: SchoolAccount) -> SchoolAccount:
+    """Past the first-login gate: terms accepted and, for staff, a second factor enrolled."""
+    account.must_change_password = False
+    account.terms_version_accepted = 1
+    if account.role == STAFF and hasattr(account, "totp_enabled_at"):
+        account.totp_secret_encrypted = "test-not-a-real-secret"
+        account.totp_enabled_at = utcnow()
+    return account
+
+
 def staff_account(school: School, staff: StaffMember) -> SchoolAccount:
-    account = SchoolAccount(school_id=school.id, login=_login(), role=STAFF, staff_id=staff.id,
-                            must_change_password=False)
+    account = ready(SchoolAccount(school_id=school.id, login=_login(), role=STAFF,
+                                  staff_id=staff.id))
     db.session.add(account)
     return account
 
@@ -142,10 +153,10 @@ def build_school(name: str = "SP 5", pupils_per_class: int = 3, settings: dict |
             link = Guardianship(school_id=school.id, pupil_id=pupil.id, guardian_id=guardian.id)
             db.session.add(link)
             db.session.flush()
-            parent = SchoolAccount(school_id=school.id, login=_login(), role=PARENT,
-                                   guardianship_id=link.id, must_change_password=False)
-            child = SchoolAccount(school_id=school.id, login=_login() + "u", role=PUPIL,
-                                  pupil_id=pupil.id, must_change_password=False)
+            parent = ready(SchoolAccount(school_id=school.id, login=_login(), role=PARENT,
+                                         guardianship_id=link.id))
+            child = ready(SchoolAccount(school_id=school.id, login=_login() + "u", role=PUPIL,
+                                        pupil_id=pupil.id))
             db.session.add_all([parent, child])
             world.pupils[class_name].append(pupil)
             world.parent_accounts[pupil.id] = parent

@@ -1,0 +1,88 @@
+"""Terminarz: the family's month or week calendar and the teacher's form with the cap warning."""
+
+from __future__ import annotations
+
+import calendar as cal
+from datetime import date, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from gradebook_service.accounts.access import login_required
+from gradebook_service.calendar import services
+from gradebook_service.family.context import family_context, mark_visited
+from gradebook_service.homework.views import parse_target, teaching_options
+from gradebook_service.staff.context import school_of, staff_account, taught_or_404, today
+
+bp = Blueprint("calendar", __name__, template_folder="templates")
+
+
+@bp.get("/family/calendar")
+@login_required
+def family():
+    """The class's tests and events as a month grid (``?month=YYYY-MM``) or a week list."""
+    ctx = family_context()
+    mark_visited(ctx, "calendar")
+    view = "week" if request.args.get("view") == "week" else "month"
+    try:
+        first = date.fromisoformat(request.args.get("month", "") + "-01")
+    except ValueError:
+        first = ctx.today.replace(day=1)
+    if view == "week":
+        start = ctx.today - timedelta(days=ctx.today.weekday())
+        try:
+            start = date.fromisoformat(request.args.get("week", ""))
+            start -= timedelta(days=start.weekday())
+        except ValueError:
+            pass
+        end = start + timedelta(days=6)
+    else:
+        weeks = cal.Calendar().monthdatescalendar(first.year, first.month)
+        start, end = weeks[0][0], weeks[-1][-1]
+    events = services.class_events(ctx.school.id, ctx.pupil.class_id, start, end)
+    by_day: dict[date, list] = {}
+    for event, subject, teacher in events:
+        by_day.setdefault(event.date, []).append((event, subject, teacher))
+    context = dict(ctx=ctx, active="calendar", by_day=by_day, view=view, first=first,
+                   labels=services.KIND_LABELS, events=events)
+    if view == "week":
+        context.update(start=start, days=[start + timedelta(days=i) for i in range(7)],
+                       previous=start - timedelta(days=7), following=start + timedelta(days=7))
+    else:
+        context.update(weeks=weeks, previous=(first - timedelta(days=1)).strftime("%Y-%m"),
+                       following=(first + timedelta(days=32)).strftime("%Y-%m"))
+    return render_template("calendar/family.html", **context)
+
+
+@bp.route("/staff/events/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Announce a test or event; over the school's cap, warn and ask to confirm."""
+    account = staff_account()
+    school = school_of(account)
+    error, warnings = None, []
+    if request.method == "POST":
+        class_id, subject_id = parse_target(request.form.get("target"))
+        taught_or_404(account, class_id, subject_id)
+        try:
+            day = date.fromisoformat(request.form.get("date", ""))
+        except ValueError:
+            error = _("Give the date.")
+        else:
+            try:
+                services.add_event(account, school, class_id, request.form.get("kind", ""), day,
+                                   request.form.get("title", ""),
+                                   request.form.get("description", ""), subject_id=subject_id,
+                                   period_number=request.form.get("period", type=int),
+                                   confirm_over_cap=request.form.get("confirm") == "1")
+            except services.CapExceeded as exc:
+                warnings = exc.warnings
+            except services.EventError as exc:
+                error = exc.message
+            else:
+                flash(_("Event saved."), "success")
+                return redirect(url_for("calendar.new"), code=303)
+    return render_template("calendar/new.html", options=teaching_options(account), error=error,
+                           warnings=warnings, form=request.form, labels=services.KIND_LABELS,
+                           hard=services.caps(school)["hard_cap"], today=today()
+                           ), (422 if error or warnings else 200)

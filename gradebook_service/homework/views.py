@@ -1,0 +1,77 @@
+"""Homework: the family list and the teacher's form."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from gradebook_service.accounts.access import login_required
+from gradebook_service.extensions import db
+from gradebook_service.family.context import family_context, mark_visited
+from gradebook_service.homework import services
+from gradebook_service.school.models import SchoolClass, Subject, TeachingAssignment
+from gradebook_service.staff.context import staff_account, taught_or_404, today
+
+bp = Blueprint("homework", __name__, template_folder="templates")
+
+
+@bp.get("/family/homework")
+@login_required
+def family():
+    """Homework of the pupil's class from the last week on."""
+    ctx = family_context()
+    previous = mark_visited(ctx, "homework")
+    items = services.class_homework(ctx.school.id, ctx.pupil.class_id,
+                                    ctx.today - timedelta(days=7))
+    return render_template("homework/family.html", ctx=ctx, active="homework", items=items,
+                           previous=previous)
+
+
+def teaching_options(account) -> list[tuple[int, int, str]]:
+    """(class id, subject id, label) for what the staff member teaches."""
+    return [(c, s, f"{cn} · {sn}") for c, s, cn, sn in db.session.execute(
+        sa.select(SchoolClass.id, Subject.id, SchoolClass.name, Subject.name)
+        .join(TeachingAssignment, TeachingAssignment.class_id == SchoolClass.id)
+        .join(Subject, Subject.id == TeachingAssignment.subject_id)
+        .where(TeachingAssignment.school_id == account.school_id,
+               TeachingAssignment.teacher_id == account.staff_id)
+        .order_by(SchoolClass.name, Subject.name))]
+
+
+def parse_target(value: str | None) -> tuple[int, int]:
+    """"class_id:subject_id" from a select."""
+    try:
+        class_id, subject_id = (int(x) for x in (value or "").split(":"))
+    except ValueError:
+        return 0, 0
+    return class_id, subject_id
+
+
+@bp.route("/staff/homework/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Set homework for a class the teacher teaches."""
+    account = staff_account()
+    options = teaching_options(account)
+    error = None
+    if request.method == "POST":
+        class_id, subject_id = parse_target(request.form.get("target"))
+        taught_or_404(account, class_id, subject_id)
+        try:
+            due = date.fromisoformat(request.form.get("due_on", ""))
+        except ValueError:
+            error = _("Give the due date.")
+        else:
+            try:
+                services.add_homework(account, class_id, subject_id, today(), due,
+                                      request.form.get("description", ""))
+            except services.HomeworkError as exc:
+                error = exc.message
+            else:
+                flash(_("Homework saved."), "success")
+                return redirect(url_for("homework.new"), code=303)
+    return render_template("homework/new.html", options=options, error=error, form=request.form,
+                           today=today()), (422 if error else 200)

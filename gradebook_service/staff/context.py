@@ -1,0 +1,62 @@
+"""The staff pages' common checks: a staff account, and classes/subjects it may work with."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, request
+
+from gradebook_service.accounts.access import current_account, staff_class_ids_query
+from gradebook_service.accounts.models import STAFF, SchoolAccount
+from gradebook_service.extensions import db
+from gradebook_service.grades.services import teaches
+from gradebook_service.school.models import School, SchoolClass, Subject
+
+
+def today() -> date:
+    """The school's date today (a seam for tests and the demo)."""
+    return date.today()
+
+
+def staff_account() -> SchoolAccount:
+    """The signed-in staff account, or 404."""
+    account = current_account()
+    if account is None or account.role != STAFF or account.staff is None:
+        abort(404)
+    return account
+
+
+def school_of(account: SchoolAccount) -> School:
+    return db.session.get(School, account.school_id)
+
+
+def visible_class_or_404(account: SchoolAccount, class_id: int) -> SchoolClass:
+    """A class the staff member teaches or leads (admin/secretary: any of the school's)."""
+    klass = db.session.execute(sa.select(SchoolClass).where(
+        SchoolClass.id == class_id, SchoolClass.school_id == account.school_id,
+        SchoolClass.id.in_(staff_class_ids_query(account)))).scalar_one_or_none()
+    if klass is None:
+        abort(404)
+    return klass
+
+
+def taught_or_404(account: SchoolAccount, class_id: int, subject_id: int
+                  ) -> tuple[SchoolClass, Subject]:
+    """A class and subject the staff member teaches (or any, for the administrator)."""
+    klass = db.session.execute(sa.select(SchoolClass).where(
+        SchoolClass.id == class_id, SchoolClass.school_id == account.school_id)
+    ).scalar_one_or_none()
+    subject = db.session.execute(sa.select(Subject).where(
+        Subject.id == subject_id, Subject.school_id == account.school_id)).scalar_one_or_none()
+    if klass is None or subject is None or not teaches(account, class_id, subject_id):
+        abort(404)
+    return klass, subject
+
+
+def date_arg(name: str, default: date) -> date:
+    """A YYYY-MM-DD query argument, or ``default`` when missing or malformed."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default
