@@ -169,11 +169,14 @@ def build_school(name: str = "SP 5", pupils_per_class: int = 3, settings: dict |
     return world
 
 
-def add_register(world: World, scale: int = 1) -> None:
-    """Lessons with attendance and grades for class 1a (``scale`` × the data)."""
+def add_register(world: World, scale: int = 1, first_week: int = 0) -> None:
+    """Lessons with attendance and grades for class 1a (``scale`` × the data).
+
+    Lessons fill 4 × ``scale`` Mondays from ``first_week`` weeks after the first one.
+    """
     school, klass = world.school, world.classes["1a"]
     pupils = world.pupils["1a"]
-    day = YEAR_START + timedelta(days=(7 - YEAR_START.weekday()) % 7)  # first Monday
+    day = YEAR_START + timedelta(days=(7 - YEAR_START.weekday()) % 7 + 7 * first_week)
     made = 0
     while made < 4 * scale:
         for period, key in ((1, "math"), (2, "polish"), (3, "history")):
