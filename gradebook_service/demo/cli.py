@@ -258,8 +258,10 @@ def seed_demo_command(as_json: bool, pupils_per_class: str, levels: str, section
     shape = DemoShape(levels=tuple(int(x) for x in levels.split(",")),
                       sections=tuple(sections), pupils_per_class=(int(low), int(high or low)))
     people = seed_people(shape)
-    # The register's demo data (grades, attendance, timetable …) is added here:
-    # seed_register(people) from gradebook_service.demo.register.
+    # The register's demo data (timetable, lessons, attendance, grades …), once per year.
+    from gradebook_service.demo.register import seed_register
+
+    seed_register(people.school.id)
     logins = publish_demo_logins(people)
     db.session.commit()
     if as_json:
