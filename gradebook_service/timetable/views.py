@@ -19,7 +19,9 @@ bp = Blueprint("timetable", __name__, template_folder="templates")
 def family():
     """Plan lekcji: the class's week (``?week=YYYY-MM-DD``), substitutions and cancellations shown."""
     ctx = family_context()
-    monday = monday_of(date_arg("week", ctx.today))
+    # At the weekend, the coming week is the one families want to see.
+    default = ctx.today + timedelta(days=2) if ctx.today.weekday() >= 5 else ctx.today
+    monday = monday_of(date_arg("week", default))
     slots = class_plan(ctx.school.id, ctx.pupil.class_id, monday, days=5, year=ctx.year)
     days = [(monday + timedelta(days=i), [s for s in slots if s.date == monday + timedelta(days=i)])
             for i in range(5)]
