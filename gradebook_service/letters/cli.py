@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import click
@@ -45,8 +46,7 @@ def print_command(class_name, new_since, pupil_id, include_active, school, out) 
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Printing letters",
-                                    file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=total, label="Printing letters", file=sys.stderr)
             bar.__enter__()
         bar.update(done - state["done"])
         state["done"] = done

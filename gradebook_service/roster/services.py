@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import has_request_context
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from gradebook_service.accounts.services import ensure_family_accounts
@@ -32,6 +34,14 @@ COLUMNS = ("class", "pupil_first_name", "pupil_last_name", "pupil_birth_date",
 CLASS_NAME = re.compile(r"^([1-8])\s*([a-zA-Z]{1,3})$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_BYTES = 5 * 1024 * 1024
+
+
+def _text(message) -> str:
+    """Render a lazy message: in the request's language, or Polish outside a request (CLI)."""
+    if has_request_context():
+        return str(message)
+    with force_locale("pl"):
+        return str(message)
 
 
 @dataclass
@@ -94,11 +104,11 @@ def parse(data: bytes | str) -> list[RosterRow]:
     problems: list[RowProblem] = []
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            raise RosterInvalid([RowProblem(0, str(_l("The file is too large (at most 5 MB).")))])
+            raise RosterInvalid([RowProblem(0, _text(_l("The file is too large (at most 5 MB).")))])
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise RosterInvalid([RowProblem(0, str(_l(
+            raise RosterInvalid([RowProblem(0, _text(_l(
                 "The file is not UTF-8 text. Save it as CSV UTF-8.")))]) from None
     sample = data[:2048]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -106,7 +116,7 @@ def parse(data: bytes | str) -> list[RosterRow]:
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise RosterInvalid([RowProblem(1, str(_l("Missing columns: %(cols)s.",
+        raise RosterInvalid([RowProblem(1, _text(_l("Missing columns: %(cols)s.",
                                                   cols=", ".join(missing))))])
     reader.fieldnames = header
     rows: list[RosterRow] = []
@@ -119,17 +129,17 @@ def parse(data: bytes | str) -> list[RosterRow]:
         class_name = _clean(raw.get("class")).replace(" ", "").lower()
         match = CLASS_NAME.match(class_name)
         if not match:
-            errs.append(str(_l("class %(value)s is not a class name like 1a.",
+            errs.append(_text(_l("class %(value)s is not a class name like 1a.",
                                value=repr(raw.get("class") or "")))
-                        if class_name else str(_l("class is empty.")))
+                        if class_name else _text(_l("class is empty.")))
         values = {}
         for col in ("pupil_first_name", "pupil_last_name", "guardian_first_name",
                     "guardian_last_name"):
             value = _clean(raw.get(col))
             if not value:
-                errs.append(str(_l("%(column)s is empty.", column=col)))
+                errs.append(_text(_l("%(column)s is empty.", column=col)))
             elif len(value) > 100:
-                errs.append(str(_l("%(column)s is longer than 100 characters.", column=col)))
+                errs.append(_text(_l("%(column)s is longer than 100 characters.", column=col)))
             values[col] = value
         birth = None
         raw_birth = _clean(raw.get("pupil_birth_date"))
@@ -138,20 +148,20 @@ def parse(data: bytes | str) -> list[RosterRow]:
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw_birth):
                 raise ValueError
             if not 3 <= (date.today().year - birth.year) <= 25:
-                errs.append(str(_l("pupil_birth_date %(value)s is not a plausible birth date.",
+                errs.append(_text(_l("pupil_birth_date %(value)s is not a plausible birth date.",
                                    value=raw_birth)))
         except ValueError:
-            errs.append(str(_l("pupil_birth_date %(value)s is not a date like 2019-05-31.",
+            errs.append(_text(_l("pupil_birth_date %(value)s is not a date like 2019-05-31.",
                                value=repr(raw_birth))))
         email = _clean(raw.get("guardian_email")).lower() or None
         if email and (not EMAIL.match(email) or len(email) > 320):
-            errs.append(str(_l("guardian_email %(value)s is not an e-mail address.",
+            errs.append(_text(_l("guardian_email %(value)s is not an e-mail address.",
                                value=repr(email))))
         if not errs:
             key = (values["pupil_first_name"].lower(), values["pupil_last_name"].lower(), birth,
                    values["guardian_first_name"].lower(), values["guardian_last_name"].lower())
             if key in seen:
-                errs.append(str(_l("the same pupil and guardian as on line %(line)d.",
+                errs.append(_text(_l("the same pupil and guardian as on line %(line)d.",
                                    line=seen[key])))
             seen[key] = line
         if errs:
@@ -165,12 +175,12 @@ def parse(data: bytes | str) -> list[RosterRow]:
     for row in rows:
         key = (row.pupil_first.lower(), row.pupil_last.lower(), row.birth_date)
         if key in classes and classes[key][0] != row.class_name:
-            problems.append(RowProblem(row.line, str(_l(
+            problems.append(RowProblem(row.line, _text(_l(
                 "the pupil is in class %(other)s on line %(line)d.",
                 other=classes[key][0], line=classes[key][1]))))
         classes.setdefault(key, (row.class_name, row.line))
     if not rows and not problems:
-        problems.append(RowProblem(1, str(_l("The file has no rows."))))
+        problems.append(RowProblem(1, _text(_l("The file has no rows."))))
     if problems:
         raise RosterInvalid(sorted(problems, key=lambda p: p.line))
     return rows
