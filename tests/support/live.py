@@ -42,6 +42,7 @@ class ServiceProcess:
     def start(self, timeout: float = 30.0) -> ServiceProcess:
         """Start gunicorn and wait until ``/healthz`` answers."""
         log = open(self.log_path, "wb")  # noqa: SIM115 - kept open for the process's life
+        self._log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
              "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-",
@@ -54,8 +55,8 @@ class ServiceProcess:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or busy starting up on a loaded machine
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"{self.service} did not start: {self.log_path.read_text()[-3000:]}")
@@ -72,6 +73,10 @@ class ServiceProcess:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+        if getattr(self, "_log", None) is not None:
+            self._log.close()  # an unclosed file is a ResourceWarning, and warnings are errors
+            self._log = None
 
 
 class LiveStack:
