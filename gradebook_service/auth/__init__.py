@@ -16,6 +16,10 @@ def init_auth(app) -> None:
     # applies: set them here unless the deployment chose otherwise.
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Cookies are not isolated by port: on one host (127.0.0.1:5000 and :5001) the IdP's
+    # "session" cookie would overwrite ours and break the OIDC state check.
+    if app.config.get("SESSION_COOKIE_NAME") == "session":
+        app.config["SESSION_COOKIE_NAME"] = "edz_gradebook_session"
     if app.config.get("PERMANENT_SESSION_LIFETIME") == timedelta(days=31):
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=12)
     @app.before_request
