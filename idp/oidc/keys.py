@@ -216,6 +216,14 @@ class KeyCache:
         snap.etag = hashlib.sha256(snap.jwks_body).hexdigest()[:32]
         return snap
 
+    def fresh(self) -> _Snapshot | None:
+        """The snapshot if it was checked recently enough, else None (no database access)."""
+        snap = self._snapshot
+        if snap is not None and time.monotonic() - self._checked_at < \
+                self._app.config["OIDC_KEY_CHECK_SECONDS"]:
+            return snap
+        return None
+
     def get(self, own_transaction: bool = False) -> _Snapshot:
         """The current keys, re-checked against the database every few seconds."""
         now = time.monotonic()

@@ -71,6 +71,8 @@ DEFAULTS = {
     "OIDC_KEY_CHECK_SECONDS": 2.0,
     "OIDC_KEY_GRACE_SLACK": 300,
     "OIDC_CLIENT_CACHE_SECONDS": 5.0,
+    #: RS256 is what every resource server supports (RFC 9068 §4); ES256 signs ~10x faster.
+    "OIDC_ACCESS_TOKEN_ALG": "RS256",
 }
 
 
@@ -487,7 +489,7 @@ def init_oidc(app: Flask) -> AuthorizationServer:
     server.init_app(app, query_client=query_client, save_token=save_token)
     server.scopes_supported = list(SUPPORTED_SCOPES)
     generator = AccessTokenGenerator(
-        issuer=app.config["IDP_ISSUER"],
+        issuer=app.config["IDP_ISSUER"], alg=app.config["OIDC_ACCESS_TOKEN_ALG"],
         refresh_token_generator=lambda **_: secrets.token_urlsafe(32),
         expires_generator=lambda client, grant_type: app.config["OIDC_ACCESS_TOKEN_LIFETIME"])
     server.register_token_generator("default", generator)

@@ -255,3 +255,11 @@ def test_client_without_grant_type_is_refused(idp_client, flow):
 def test_no_password_or_implicit_grant(idp_client, flow, grant_type):
     response = flow.post_token({"grant_type": grant_type, "username": "a", "password": "b"})
     assert response.get_json()["error"] == "unsupported_grant_type"
+
+
+@pytest.mark.app_config({"OIDC_ACCESS_TOKEN_ALG": "ES256"})
+def test_access_token_algorithm_is_configurable(idp_client, account, flow):
+    sign_in(idp_client, account)
+    access = flow.tokens()["access_token"]
+    assert verify_jwt(idp_client, access).header["alg"] == "ES256"
+    assert idp_client.get("/oauth/userinfo", headers=bearer(access)).status_code == 200
