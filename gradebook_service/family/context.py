@@ -6,8 +6,9 @@ anyone but a parent or pupil with a pupil (a forbidden page is not revealed).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, g
@@ -16,7 +17,13 @@ from gradebook_service.accounts.access import current_account
 from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.family.models import SectionVisit
-from gradebook_service.school.models import Pupil, School, SchoolClass, SchoolYear
+from gradebook_service.school.models import (
+    Guardian,
+    Guardianship,
+    Pupil,
+    School,
+    SchoolClass,
+)
 from gradebook_service.timetable.services import NoSchoolYear, school_year_for
 from shared.database import utcnow
 
@@ -32,33 +39,88 @@ class FamilyContext:
     pupil: Pupil
     school_class: SchoolClass
     school: School
-    year: SchoolYear
+    year: YearInfo
     today: date
+    #: The rows loaded with the child, kept so the session's identity map keeps them (the
+    #: header's guardian name is then answered without another query).
+    loaded: tuple = ()
 
 
 def family_context() -> FamilyContext:
-    """The signed-in family account and its active child, or 404."""
+    """The signed-in family account and its active child, or 404.
+
+    One query loads the child with guardian, class and school (so the header's and
+    ``family_pupil()``'s lazy loads are answered from the identity map).
+    """
     if "family_context" in g:
         return g.family_context
     account = current_account()
     if account is None or account.role not in (PARENT, PUPIL):
         abort(404)
-    pupil = account.family_pupil()
-    if pupil is None or pupil.school_id != account.school_id:
-        abort(404)
+    if account.role == PARENT:
+        query = (sa.select(SchoolClass, School)
+                 .select_from(Guardianship)
+                 .join(Guardian, Guardian.id == Guardianship.guardian_id)
+                 .join(Pupil, Pupil.id == Guardianship.pupil_id)
+                 .add_columns(Guardianship, Guardian, Pupil)
+                 .where(Guardianship.id == account.guardianship_id))
+    else:
+        query = sa.select(SchoolClass, School).select_from(Pupil).add_columns(Pupil).where(
+            Pupil.id == account.pupil_id)
     row = db.session.execute(
-        sa.select(SchoolClass, School).join(School, School.id == SchoolClass.school_id)
-        .where(SchoolClass.id == pupil.class_id, SchoolClass.school_id == account.school_id)
-    ).first()
-    if row is None:
+        query.join(SchoolClass, SchoolClass.id == Pupil.class_id)
+        .join(School, School.id == Pupil.school_id)
+        .where(Pupil.school_id == account.school_id)).first()
+    pupil = account.family_pupil() if row is not None else None
+    if pupil is None or pupil.school_id != account.school_id:
         abort(404)
     day = today()
     try:
-        year = school_year_for(account.school_id, day)
+        year = cached_year(account.school_id, day)
     except NoSchoolYear:
         abort(404)
-    g.family_context = FamilyContext(account, pupil, row[0], row[1], year, day)
+    g.family_context = FamilyContext(account, pupil, row[0], row[1], year, day, tuple(row))
     return g.family_context
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    id: int
+    number: int
+    starts_on: date
+    ends_on: date
+    school_year_id: int
+
+
+@dataclass(frozen=True)
+class YearInfo:
+    """A school year and its terms as plain values (safe to keep between requests)."""
+
+    id: int
+    name: str
+    starts_on: date
+    ends_on: date
+    terms: tuple[TermInfo, ...]
+
+
+_YEARS: dict[tuple[int, date], tuple[float, YearInfo]] = {}
+YEAR_CACHE_SECONDS = 300
+
+
+def cached_year(school_id: int, day: date) -> YearInfo:
+    """The school year covering ``day``, kept for a few minutes per process (it rarely changes)."""
+    key = (school_id, day)
+    hit = _YEARS.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    year = school_year_for(school_id, day)
+    info = YearInfo(year.id, year.name, year.starts_on, year.ends_on, tuple(
+        TermInfo(t.id, t.number, t.starts_on, t.ends_on, t.school_year_id) for t in year.terms))
+    if len(_YEARS) > 10000:
+        _YEARS.clear()
+    _YEARS[key] = (now + YEAR_CACHE_SECONDS, info)
+    return info
 
 
 def last_visits(ctx: FamilyContext) -> dict[str, datetime]:
@@ -69,6 +131,11 @@ def last_visits(ctx: FamilyContext) -> dict[str, datetime]:
                                       SectionVisit.pupil_id == ctx.pupil.id)).scalars()}
 
 
+#: A visit within this time of the last one is not recorded again: a refresh keeps the "new"
+#: marks, and reading a page does not write to the database on every request.
+REVISIT_GRACE = timedelta(seconds=60)
+
+
 def mark_visited(ctx: FamilyContext, section: str) -> datetime | None:
     """Remember this visit; return the previous one (what came after it is shown as new)."""
     visit = db.session.execute(sa.select(SectionVisit).where(
@@ -76,9 +143,10 @@ def mark_visited(ctx: FamilyContext, section: str) -> datetime | None:
         SectionVisit.pupil_id == ctx.pupil.id, SectionVisit.section == section)
     ).scalar_one_or_none()
     previous = visit.seen_at if visit else None
+    now = utcnow()
     if visit is None:
         db.session.add(SectionVisit(school_id=ctx.account.school_id, account_id=ctx.account.id,
-                                    pupil_id=ctx.pupil.id, section=section, seen_at=utcnow()))
-    else:
-        visit.seen_at = utcnow()
+                                    pupil_id=ctx.pupil.id, section=section, seen_at=now))
+    elif now - visit.seen_at > REVISIT_GRACE:
+        visit.seen_at = now
     return previous

@@ -331,3 +331,26 @@ def _counts(rules: GradeRules, value: str) -> bool:
         return rules.value(value) is not None
     except InvalidGrade:
         return False
+
+
+def grades_fingerprint(school: School, pupil: Pupil, year) -> tuple:
+    """What the family grades page depends on, in one query: a changed grade changes it.
+
+    The grade aggregates come from one pass over the pupil's index range
+    (ix_grade_school_pupil_term); final grades and the class's subjects are counted in
+    scalar subqueries.
+    """
+    term_ids = [t.id for t in year.terms]
+    finals = (FinalGrade.school_id == school.id, FinalGrade.pupil_id == pupil.id,
+              FinalGrade.school_year_id == year.id)
+    row = db.session.execute(sa.select(
+        sa.func.count(), sa.func.max(Grade.updated_at), sa.func.max(Grade.id),
+        sa.select(sa.func.count()).select_from(FinalGrade).where(*finals).scalar_subquery(),
+        sa.select(sa.func.max(FinalGrade.updated_at)).where(*finals).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(TeachingAssignment).where(
+            TeachingAssignment.school_id == school.id,
+            TeachingAssignment.class_id == pupil.class_id).scalar_subquery())
+        .select_from(Grade)
+        .where(Grade.school_id == school.id, Grade.pupil_id == pupil.id,
+               Grade.term_id.in_(term_ids))).one()
+    return tuple(str(v) for v in row) + (repr(sorted((school.settings or {}).items())),)

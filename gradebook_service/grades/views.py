@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from gradebook_service.accounts.access import login_required
+from gradebook_service.family.cache import fragments, time_bucket
 from gradebook_service.family.context import family_context, mark_visited
 from gradebook_service.grades import services
 from gradebook_service.staff.context import school_of, staff_account, taught_or_404, today
@@ -19,11 +22,22 @@ bp = Blueprint("grades", __name__, template_folder="templates")
 @bp.get("/family/grades")
 @login_required
 def family():
-    """The pupil's grades per subject and term, weighted averages, proposed and final grades."""
+    """The pupil's grades per subject and term, weighted averages, proposed and final grades.
+
+    The page's content is cached per data fingerprint (family/cache.py): a repeat visit
+    costs one query instead of rendering hundreds of grades again.
+    """
     ctx = family_context()
     previous = mark_visited(ctx, "grades")
-    rows = services.pupil_grades(ctx.school, ctx.pupil, ctx.year, seen_since=previous)
-    return render_template("grades/family.html", ctx=ctx, rows=rows, active="grades")
+    key = ("grades", ctx.school.id, ctx.pupil.id, str(get_locale()), previous, ctx.today,
+           time_bucket(), services.grades_fingerprint(ctx.school, ctx.pupil, ctx.year))
+    body = fragments.get(key)
+    if body is None:
+        rows = services.pupil_grades(ctx.school, ctx.pupil, ctx.year, seen_since=previous)
+        body = render_template("grades/family_body.html", ctx=ctx, rows=rows, active="grades")
+        fragments.set(key, body)
+    return render_template("family/cached_page.html", ctx=ctx, body=Markup(body),  # noqa: S704
+                           title=_("Grades"))
 
 
 def _term(account, number: int | None):

@@ -64,7 +64,9 @@ def _counts(client, engine, urls) -> dict[str, int]:
     result = {}
     for url in urls:
         client.get(url)  # the first visit creates per-account rows (visits, feed token)
-        with count_queries(engine) as statements:
+        # A fresh app context, so a fresh session and ``g`` as each request has in production
+        # (the test's own app context would otherwise be shared by every request).
+        with client.application.app_context(), count_queries(engine) as statements:
             response = client.get(url)
         assert response.status_code == 200, url
         result[url] = len(statements)
@@ -77,6 +79,7 @@ def frozen():
         yield
 
 
+@pytest.mark.app_config({"REGISTER_FRAGMENT_CACHE": False})  # count the full work, not cache hits
 def test_family_pages_constant_queries(gradebook_app, gradebook_client, frozen):
     world = build_school(pupils_per_class=3, lessons=True, scale=1)
     _more_data(world, 2)
@@ -108,3 +111,18 @@ def test_staff_pages_constant_queries(gradebook_app, gradebook_client, frozen):
     _more_data(world, 20)
     large = _counts(gradebook_client, db.engine, urls)
     assert large == small
+
+
+def test_cached_grades_page_costs_one_query_less_than_three(gradebook_app, gradebook_client,
+                                                            frozen):
+    """A repeat visit of the grades page answers from the fragment cache: fewer queries."""
+    world = build_school(pupils_per_class=3, lessons=True, scale=1)
+    sign_in(gradebook_client, world.parent_accounts[world.pupils["1a"][0].id])
+    gradebook_client.get("/family/grades")
+    gradebook_client.get("/family/grades")  # the visit is recorded: the key is now stable
+    gradebook_app.config["REGISTER_FRAGMENT_CACHE"] = False
+    full = _counts(gradebook_client, db.engine, ["/family/grades"])["/family/grades"]
+    gradebook_app.config["REGISTER_FRAGMENT_CACHE"] = True
+    gradebook_client.get("/family/grades")
+    cached = _counts(gradebook_client, db.engine, ["/family/grades"])["/family/grades"]
+    assert cached == full - 3  # subjects, grades and final grades are not read again
