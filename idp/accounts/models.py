@@ -45,6 +45,9 @@ class Account(TimestampMixin, db.Model):
     #: Bumped on password change, recovery or disabling: ends every other session.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+    #: The version of the terms (regulamin) the owner accepted, and when.
+    terms_version: Mapped[str | None] = mapped_column(sa.String(20))
+    terms_accepted_at: Mapped[datetime | None]
     #: Renewed whenever an activation link is sent: older links stop working.
     activation_nonce: Mapped[str | None] = mapped_column(sa.String(32))
     #: TOTP second factor: the shared secret, encrypted with the deployment secret.

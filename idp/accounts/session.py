@@ -18,6 +18,9 @@ _UID = "uid"
 _VERSION = "uid_version"
 _AUTH_TIME = "auth_time"
 _AMR = "amr"
+_PENDING = "pending_account"
+#: How long after the right password a not-yet-active account may use the pending pages.
+PENDING_SECONDS = 900
 
 
 def current_user() -> Account | None:
@@ -71,3 +74,23 @@ def login_url(next_url: str, *, force: bool = False, login_hint: str | None = No
     if login_hint:
         params["login_hint"] = login_hint
     return url_for("accounts.login", **params)
+
+
+def remember_pending_account(account: Account) -> None:
+    """Note that the right password was given for an account that cannot sign in yet.
+
+    It lets that person use the pages meant for them (ask the parent again)
+    without being signed in.
+    """
+    session[_PENDING] = {"uid": account.id, "v": account.session_version, "at": int(time.time())}
+
+
+def pending_account() -> Account | None:
+    """The not-yet-active account whose password was just given, if recent."""
+    data = session.get(_PENDING)
+    if not isinstance(data, dict) or time.time() - data.get("at", 0) > PENDING_SECONDS:
+        return None
+    account = db.session.get(Account, data.get("uid"))
+    if account is None or account.session_version != data.get("v"):
+        return None
+    return account

@@ -18,7 +18,12 @@ from werkzeug.routing import BuildError
 
 from idp.accounts import mfa, services
 from idp.accounts.forms import ConfirmForm, LoginForm, OtpForm
-from idp.accounts.session import current_user, login_user, logout_user
+from idp.accounts.session import (
+    current_user,
+    login_user,
+    logout_user,
+    remember_pending_account,
+)
 from idp.core.models import audit
 from idp.extensions import limiter
 from shared.security import safe_next
@@ -93,6 +98,7 @@ def login():
             problem = _("Wrong e-mail address or password.")
         except services.AccountNotActive as exc:
             not_active = exc.account
+            remember_pending_account(not_active)
             status = 403
         else:
             if mfa.is_enabled(account):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 15:03:47.466464
+Create Date: 2026-11-28 15:26:36.735119
 
 """
 
@@ -33,6 +33,8 @@ def upgrade():
         sa.Column("locale", sa.String(length=5), nullable=True),
         sa.Column("session_version", sa.Integer(), nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("terms_version", sa.String(length=20), nullable=True),
+        sa.Column("terms_accepted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("activation_nonce", sa.String(length=32), nullable=True),
         sa.Column("totp_secret_encrypted", sa.Text(), nullable=True),
         sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
@@ -228,6 +230,63 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_oauth_grant_client_id"), ["client_id"], unique=False)
 
     op.create_table(
+        "parental_consent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pupil_account_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_ref", sa.String(length=64), nullable=False),
+        sa.Column("pupil_display_name", sa.String(length=200), nullable=False),
+        sa.Column("school", sa.String(length=200), nullable=False),
+        sa.Column("parent_email", sa.String(length=320), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("request_nonce", sa.String(length=32), nullable=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("request_count", sa.Integer(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_ip", sa.String(length=64), nullable=True),
+        sa.Column("decided_user_agent", sa.String(length=256), nullable=True),
+        sa.Column("method", sa.String(length=20), nullable=True),
+        sa.Column("parent_ref", sa.String(length=64), nullable=True),
+        sa.Column("parent_display_name", sa.String(length=200), nullable=True),
+        sa.Column("parent_account_id", sa.Integer(), nullable=True),
+        sa.Column("notice_version", sa.String(length=20), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_by_account_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('waiting', 'requested', 'granted', 'refused', 'withdrawn')",
+            name=op.f("ck_parental_consent_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_account_id"],
+            ["account.id"],
+            name=op.f("fk_parental_consent_parent_account_id_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["pupil_account_id"],
+            ["account.id"],
+            name=op.f("fk_parental_consent_pupil_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["withdrawn_by_account_id"],
+            ["account.id"],
+            name=op.f("fk_parental_consent_withdrawn_by_account_id_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_parental_consent")),
+    )
+    with op.batch_alter_table("parental_consent", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_parental_consent_parent_account_id"), ["parent_account_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_parental_consent_parent_ref"), ["parent_ref"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_parental_consent_pupil_account_id"), ["pupil_account_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_parental_consent_pupil_ref"), ["pupil_ref"], unique=False)
+
+    op.create_table(
         "recovery_code",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -310,6 +369,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_recovery_code_account_id"))
 
     op.drop_table("recovery_code")
+    with op.batch_alter_table("parental_consent", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_parental_consent_pupil_ref"))
+        batch_op.drop_index(batch_op.f("ix_parental_consent_pupil_account_id"))
+        batch_op.drop_index(batch_op.f("ix_parental_consent_parent_ref"))
+        batch_op.drop_index(batch_op.f("ix_parental_consent_parent_account_id"))
+
+    op.drop_table("parental_consent")
     with op.batch_alter_table("oauth_grant", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_oauth_grant_client_id"))
         batch_op.drop_index(batch_op.f("ix_oauth_grant_account_id"))

@@ -1,0 +1,1 @@
+"""Registration of unified accounts with a school login, activation by mail."""
