@@ -175,3 +175,17 @@ def test_calendar_feeds(gradebook_app, gradebook_client, frozen):
     assert gradebook_client.get(f"/feeds/{token}/terminarz.ics").status_code == 200
     gradebook_client.post("/feeds/reset", data={})
     assert gradebook_client.get(f"/feeds/{token}/timetable.ics").status_code == 404
+
+
+def test_grades_pdf_has_polish_text(gradebook_app, gradebook_client, frozen):
+    import io
+
+    from pypdf import PdfReader
+
+    world = build_school(lessons=True)
+    sign_in(gradebook_client, world.parent_accounts[world.pupils["1a"][0].id])
+    pdf = gradebook_client.get("/family/grades.pdf")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "Zestawienie ocen" in text and "Język polski" in text and "Uczeń1 Klasa1a" in text
+    assert "4+" in text  # the factory's grades
