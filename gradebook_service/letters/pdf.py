@@ -43,12 +43,27 @@ def _font_path(name: str) -> str:
 class LetterPDF(FPDF):
     def __init__(self) -> None:
         super().__init__(format="A4", unit="mm")
+        self._wrap_cache: dict[tuple, list[str]] = {}
         self.add_font(FONT, "", _font_path("DejaVuSans.ttf"))
         self.add_font(FONT, "B", _font_path("DejaVuSans-Bold.ttf"))
         self.add_font(MONO, "B", _font_path("DejaVuSansMono-Bold.ttf"))
         self.set_auto_page_break(auto=False)
         self.set_margins(20, 18, 20)
         self.set_creator("E-dziennik")
+
+    def paragraph(self, h: float, text: str) -> None:
+        """Write wrapped text; line breaks are computed once per text and style.
+
+        Most paragraphs are the same on every page of a batch, and fpdf2's line
+        breaking dominates rendering time, so a 1,000-page batch reuses them.
+        """
+        key = (self.font_family, self.font_style, self.font_size_pt, self.epw, text)
+        lines = self._wrap_cache.get(key)
+        if lines is None:
+            lines = self.multi_cell(0, h, text, dry_run=True, output="LINES")
+            self._wrap_cache[key] = lines
+        for line in lines:
+            self.cell(0, h, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def _credential_box(pdf: LetterPDF, label: str, login: str, password_label: str,
@@ -74,10 +89,10 @@ def _credential_box(pdf: LetterPDF, label: str, login: str, password_label: str,
 def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -> None:
     pdf.add_page()
     pdf.set_font(FONT, "B", 13)
-    pdf.multi_cell(0, 6, page.school_name, new_x="LMARGIN", new_y="NEXT")
+    pdf.paragraph(6, page.school_name)
     if page.school_address:
         pdf.set_font(FONT, "", 9)
-        pdf.multi_cell(0, 5, page.school_address, new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(5, page.school_address)
     pdf.ln(4)
     pdf.set_font(FONT, "B", 16)
     title = (_("Welcome to the e-register") if page.kind == "welcome"
@@ -97,9 +112,9 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
         _credential_box(pdf, _("Pupil's account"), page.pupil_login, _("Password:"),
                         page.pupil_password)
     pdf.set_font(FONT, "", 8.5)
-    pdf.multi_cell(0, 4.2, _("The password contains no easily confused characters "
+    pdf.paragraph(4.2, _("The password contains no easily confused characters "
                              "(no 0/O, 1/l/I). Keep this letter safe and do not give the login "
-                             "or password to anyone."), new_x="LMARGIN", new_y="NEXT")
+                             "or password to anyone."))
     pdf.ln(2)
     pdf.set_font(FONT, "B", 11)
     pdf.cell(0, 6, _("How to sign in for the first time"), new_x="LMARGIN", new_y="NEXT")
@@ -115,7 +130,7 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
           "the link we send."),
     ]
     for number, step in enumerate(steps, 1):
-        pdf.multi_cell(0, 4.6, f"{number}. {step}", new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(4.6, f"{number}. {step}")
     pdf.ln(1.5)
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, 5.5, _("Variant 2: unified account „Przeglądaj wygodnie”"),
@@ -130,12 +145,11 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
           "password. One account can hold the logins of all your children."),
     ]
     for number, step in enumerate(steps2, 1):
-        pdf.multi_cell(0, 4.6, f"{number}. {step}", new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(4.6, f"{number}. {step}")
     pdf.ln(1.5)
-    pdf.multi_cell(0, 4.6, _("Lost your login or password? Tell the secretariat, the "
+    pdf.paragraph(4.6, _("Lost your login or password? Tell the secretariat, the "
                              "administrator or the homeroom teacher: you will get a new "
-                             "password to collect at the secretariat."),
-                   new_x="LMARGIN", new_y="NEXT")
+                             "password to collect at the secretariat."))
     # Receipt, cut off and kept by the school.
     y = max(pdf.get_y() + 6, 240)
     pdf.set_y(min(y, 245))
@@ -150,9 +164,8 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
     who = page.guardian_name or page.pupil_name
     logins = ", ".join(x for x in (page.parent_login if page.parent_password else None,
                                    page.pupil_login if page.pupil_password else None) if x)
-    pdf.multi_cell(0, 5, _("%(who)s — pupil %(pupil)s (%(cls)s), login(s): %(logins)s",
-                           who=who, pupil=page.pupil_name, cls=page.class_name, logins=logins),
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.paragraph(5, _("%(who)s — pupil %(pupil)s (%(cls)s), login(s): %(logins)s",
+                           who=who, pupil=page.pupil_name, cls=page.class_name, logins=logins))
     pdf.ln(8)
     pdf.cell(pdf.epw / 2, 5, _("Date: ....................."))
     pdf.cell(pdf.epw / 2, 5, _("Signature: ................................"),

@@ -62,12 +62,12 @@ def test_a_second_file_adds_only_what_is_new(gradebook_app):
 
 
 @pytest.mark.parametrize(("row", "message"), [
-    ("1a,,Nowak,2019-02-02,Anna,Nowak,", "pupil_first_name is empty"),
-    ("1a,Jan,Nowak,2019-02-30,Anna,Nowak,", "is not a date"),
-    ("1a,Jan,Nowak,02.02.2019,Anna,Nowak,", "is not a date"),
-    ("9z,Jan,Nowak,2019-02-02,Anna,Nowak,", "is not a class name"),
-    ("1a,Jan,Nowak,2019-02-02,Anna,Nowak,not-an-email", "is not an e-mail address"),
-    ("1a,Jan,Nowak,1950-02-02,Anna,Nowak,", "plausible birth date"),
+    ("1a,,Nowak,2019-02-02,Anna,Nowak,", "kolumna pupil_first_name jest pusta"),
+    ("1a,Jan,Nowak,2019-02-30,Anna,Nowak,", "nie jest datą"),
+    ("1a,Jan,Nowak,02.02.2019,Anna,Nowak,", "nie jest datą"),
+    ("9z,Jan,Nowak,2019-02-02,Anna,Nowak,", "nie jest nazwą klasy"),
+    ("1a,Jan,Nowak,2019-02-02,Anna,Nowak,not-an-email", "nie jest adresem e-mail"),
+    ("1a,Jan,Nowak,1950-02-02,Anna,Nowak,", "wiarygodną datą urodzenia"),
 ])
 def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_imported(gradebook_app, row,
                                                                          message):
@@ -89,7 +89,7 @@ def test_missing_columns_and_duplicates_are_reported(gradebook_app):
     assert "guardian_email" in exc.value.problems[0].message
     with pytest.raises(RosterInvalid) as exc:
         import_roster(school.id, (GOOD + GOOD.splitlines()[1] + "\n").encode())
-    assert exc.value.problems[0].line == 6 and "line 2" in exc.value.problems[0].message
+    assert exc.value.problems[0].line == 6 and "wierszu 2" in exc.value.problems[0].message
 
 
 def test_cli_import_reports_problems_and_imports(gradebook_app, tmp_path):
