@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template
 
 from gradebook_service.accounts.access import login_required
+from gradebook_service.announcements.services import current_announcements
+from gradebook_service.exports.services import feed_token
 from gradebook_service.extensions import db
 from gradebook_service.lessons.models import Lesson
 from gradebook_service.lessons.services import homeroom_excuses
@@ -43,4 +45,6 @@ def home():
         SchoolClass.homeroom_teacher_id == account.staff_id)).scalars())
     return render_template("staff/home.html", account=account, day=day, slots=slots, held=held,
                            assignments=assignments, led=led,
-                           waiting=len(homeroom_excuses(account)))
+                           waiting=len(homeroom_excuses(account)),
+                           announcements=current_announcements(account, None, day),
+                           feed=feed_token(account, create=False))
