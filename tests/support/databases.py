@@ -37,6 +37,8 @@ def empty_tables(db) -> None:
     db.session.remove()
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
+            # Fail loudly (naming the test) rather than wait forever on a session a test leaked.
+            conn.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             if names:
                 conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
