@@ -80,7 +80,7 @@ def main() -> None:
     print("==> registering the gradebook at the IdP", flush=True)
     client = json.loads(flask(
         "idp", "clients", "create", "--name", "E-dziennik", "--client-id", "gradebook",
-        "--first-party", "--redirect-uri", f"{GRADEBOOK_URL}/auth/callback",
+        "--first-party", "--rotate-secret", "--redirect-uri", f"{GRADEBOOK_URL}/auth/callback",
         "--post-logout-redirect-uri", f"{GRADEBOOK_URL}/",
         "--scope", "openid profile email school offline_access", env=env))
     env["GRADEBOOK_OIDC_CLIENT_ID"] = client["client_id"]

@@ -113,7 +113,7 @@ class LiveStack:
         self.idp.flask("db", "upgrade")
         self.client = json.loads(self.idp.flask(
             "clients", "create", "--name", "E-dziennik", "--client-id", "gradebook",
-            "--first-party", "--redirect-uri", f"{self.gradebook_url}/auth/callback",
+            "--first-party", "--rotate-secret", "--redirect-uri", f"{self.gradebook_url}/auth/callback",
             "--post-logout-redirect-uri", f"{self.gradebook_url}/",
             "--scope", "openid profile email school offline_access").stdout)
         self.env["GRADEBOOK_OIDC_CLIENT_ID"] = self.client["client_id"]
