@@ -166,8 +166,19 @@ def ensure_staff_account(staff: StaffMember, login: str | None = None) -> School
     return account
 
 
+def supersede_letters(school_id: int, account_ids: list[int]) -> None:
+    """Mark the current letters of these accounts void (a new password replaces theirs)."""
+    now = utcnow()
+    for start in range(0, len(account_ids), 500):
+        db.session.execute(sa.update(LetterIssue).where(
+            LetterIssue.school_id == school_id,
+            LetterIssue.account_id.in_(account_ids[start:start + 500]),
+            LetterIssue.superseded_at.is_(None)).values(superseded_at=now))
+
+
 def apply_issued_password(account: SchoolAccount, password_hash: str, *,
-                          printed_by: SchoolAccount | None, kind: str = "welcome") -> LetterIssue:
+                          printed_by: SchoolAccount | None, kind: str = "welcome",
+                          supersede: bool = True) -> LetterIssue:
     """Replace the password with a freshly issued one (already hashed) and record the letter.
 
     The old password stops working at once, every session of the account ends, and
@@ -178,9 +189,8 @@ def apply_issued_password(account: SchoolAccount, password_hash: str, *,
     account.password_changed_at = now
     account.must_change_password = True
     account.session_version = (account.session_version or 1) + 1
-    db.session.execute(sa.update(LetterIssue).where(
-        LetterIssue.school_id == account.school_id, LetterIssue.account_id == account.id,
-        LetterIssue.superseded_at.is_(None)).values(superseded_at=now))
+    if supersede:
+        supersede_letters(account.school_id, [account.id])
     letter = LetterIssue(school_id=account.school_id, account_id=account.id, kind=kind,
                          printed_at=now, printed_by_id=printed_by.id if printed_by else None)
     db.session.add(letter)

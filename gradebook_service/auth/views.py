@@ -80,7 +80,24 @@ def index():
     target = "staff.home" if account.role == STAFF else "family.home"
     if target in current_app.view_functions:
         return redirect(url_for(target))
-    return render_template("auth/home.html", account=account)
+    return render_template("auth/home.html", account=account,
+                           office=account.role == STAFF and _has_office(account))
+
+
+def _has_office(account: SchoolAccount) -> bool:
+    from gradebook_service.accounts.access import is_homeroom_teacher
+
+    return account.staff.is_admin or account.staff.is_secretary or is_homeroom_teacher(account)
+
+
+@home_bp.get("/office")
+@login_required
+def office():
+    """What the school office can do here: roster, letters, hand-over, lost passwords, terms."""
+    account = current_account()
+    if account.role != STAFF or not _has_office(account):
+        abort(403)
+    return render_template("auth/home.html", account=account, office=True)
 
 
 # --- school login -------------------------------------------------------------------------
@@ -498,5 +515,6 @@ def header_context():
             SchoolAccount.id.in_(ids))).scalars().all()
         order = {i: n for n, i in enumerate(ids)}
         switchable = sorted(others, key=lambda a: order.get(a.id, 0))
-    return {"header_account": account, "switchable_accounts": switchable,
+    office = account is not None and account.role == STAFF and _has_office(account)
+    return {"header_account": account, "switchable_accounts": switchable, "header_office": office,
             "switch_form": forms.ConfirmForm() if switchable else None}

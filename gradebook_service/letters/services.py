@@ -21,6 +21,7 @@ from gradebook_service.accounts.services import (
     apply_issued_password,
     ensure_family_accounts,
     generate_password,
+    supersede_letters,
 )
 from gradebook_service.extensions import db
 from gradebook_service.letters import hashing
@@ -176,7 +177,6 @@ def issue_and_render(school_id: int, plans: list[PagePlan], printed_by: SchoolAc
     if progress:
         progress(0, total)
     passwords = {a.id: generate_password() for a in accounts}
-    hashes = hashing.hash_many([passwords[a.id] for a in accounts], hash_params(), progress=step)
     school = db.session.get(School, school_id)
     pages = []
     for plan in plans:
@@ -190,11 +190,17 @@ def issue_and_render(school_id: int, plans: list[PagePlan], printed_by: SchoolAc
             pupil_login=plan.pupil_account.login if plan.pupil_account else None,
             pupil_password=passwords.get(plan.pupil_account.id) if plan.pupil_account else None,
             kind=kind))
-    pdf = render(pages, letter_urls(), locale=locale, progress=step)
-    # Only now write: hashing and rendering took the time, the writes are one short burst
-    # (and a background job can report progress meanwhile without waiting for a lock).
+    urls = letter_urls()
+    # Workers hash while this process renders the PDF (it needs only the plaintext).
+    hashes, pdf = hashing.hash_many(
+        [passwords[a.id] for a in accounts], hash_params(), progress=step,
+        meanwhile=lambda: render(pages, urls, locale=locale, progress=step))
+    # Only now write: the writes are one short burst (and a background job can report
+    # progress meanwhile without waiting for a database lock).
+    supersede_letters(school_id, [a.id for a in accounts])
     for account, password_hash in zip(accounts, hashes, strict=True):
-        apply_issued_password(account, password_hash, printed_by=printed_by, kind=kind)
+        apply_issued_password(account, password_hash, printed_by=printed_by, kind=kind,
+                              supersede=False)
     db.session.flush()
     return PrintResult(pdf, len(pages), len(accounts),
                        {a.login: passwords[a.id] for a in accounts})
