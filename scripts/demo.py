@@ -127,12 +127,11 @@ def main() -> None:
     print(f"  Logs                       {INSTANCE / 'logs'}")
     print()
     print("Demo logins (sign in at the gradebook; the first-login account asks for a new password):")
+    login_width = max((len(p["login"]) for p in people), default=8) + 2
     for person in people:
-        extra = ""
-        if person.get("pupil"):
-            extra = f"  ({person['pupil']}, {person.get('class', '')})"
+        extra = f"  ({person['pupil']}, {person.get('class', '')})" if person.get("pupil") else ""
         note = f"  [{person['note']}]" if person.get("note") else ""
-        print(f"  {person['role']:<10} {person['login']:<12} {person['password']:<16} "
+        print(f"  {person['role']:<10} {person['login']:<{login_width}} {person['password']:<14} "
               f"{person['name']}{extra}{note}")
     print(flush=True)
     while all(p.poll() is None for p in processes):
