@@ -55,10 +55,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     from idp.parental_consent.views import bp as parental_consent_bp
+    from idp.recovery.views import bp as recovery_bp
     from idp.registration.views import bp as registration_bp
 
     app.register_blueprint(registration_bp)
     app.register_blueprint(parental_consent_bp)
+    app.register_blueprint(recovery_bp)
+    from idp.settings.views import bp as settings_bp
+
+    app.register_blueprint(settings_bp)
 
     from idp import oidc
 

@@ -7,7 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from idp.accounts.services import is_valid_email, normalize_email
+from idp.accounts.services import (
+    PasswordRejected,
+    check_new_password,
+    is_valid_email,
+    normalize_email,
+)
 
 
 def email_address(form, field) -> None:
@@ -15,6 +20,20 @@ def email_address(form, field) -> None:
     field.data = normalize_email(field.data)
     if field.data and not is_valid_email(field.data):
         raise ValidationError(_l("Enter an e-mail address such as name@example.com."))
+
+
+def new_password_rules(form, field) -> None:
+    """Show every rule of the password policy the new password fails.
+
+    The form may carry ``password_context`` (the user's e-mail, names, logins), which
+    the password must not contain.
+    """
+    try:
+        check_new_password(field.data or "", context=tuple(getattr(form, "password_context", ())))
+    except PasswordRejected as exc:
+        messages = [str(message) for message in exc.result.messages()]
+        field.errors.extend(messages[:-1])
+        raise ValidationError(messages[-1]) from None
 
 
 class LoginForm(FlaskForm):

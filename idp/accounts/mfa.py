@@ -66,6 +66,16 @@ def _decrypt(token: str) -> str | None:
         return None
 
 
+def seal_setup_secret(secret: str) -> str:
+    """Encrypt a secret being set up, to keep it in the (signed, not encrypted) session."""
+    return _encrypt(secret)
+
+
+def pending_setup_secret(sealed: str | None) -> str | None:
+    """The secret being set up, from :func:`seal_setup_secret`'s output."""
+    return _decrypt(sealed) if sealed else None
+
+
 def is_enabled(account: Account) -> bool:
     """Return True if the account signs in with a second factor."""
     return account.totp_enabled_at is not None and bool(account.totp_secret_encrypted)

@@ -1,0 +1,1 @@
+"""Account settings: e-mail, password, second factor, linked school accounts, apps, data."""
