@@ -194,3 +194,53 @@ def teacher_plan(school_id: int, teacher_id: int, start: date, days: int = 1,
         TimetableChange.teacher_id == teacher_id, TimetableChange.class_id.in_(my_classes)))
     slots = _build(entries, changes, periods(school_id), start, days)
     return [s for s in slots if s.teacher_id == teacher_id]
+
+
+class ChangeError(Exception):
+    """A timetable change cannot be saved; ``message`` says why."""
+
+    def __init__(self, message) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def save_change(school_id: int, class_id: int, day: date, period_number: int, kind: str,
+                teacher_id: int | None = None, subject_id: int | None = None,
+                room: str | None = None, note: str | None = None) -> TimetableChange:
+    """Record (or replace) the change of one class's lesson on one date."""
+    from flask_babel import lazy_gettext as _l
+
+    from gradebook_service.timetable.models import CHANGE_KINDS
+
+    if kind not in CHANGE_KINDS:
+        raise ChangeError(_l("Choose the kind of change."))
+    if kind == SUBSTITUTION and teacher_id is None:
+        raise ChangeError(_l("Choose the substitute teacher."))
+    if kind == ROOM_CHANGE and not (room or "").strip():
+        raise ChangeError(_l("Give the new room."))
+    if teacher_id is not None and db.session.execute(sa.select(StaffMember.id).where(
+            StaffMember.id == teacher_id, StaffMember.school_id == school_id)).first() is None:
+        raise ChangeError(_l("Choose the substitute teacher."))
+    if subject_id is not None and db.session.execute(sa.select(Subject.id).where(
+            Subject.id == subject_id, Subject.school_id == school_id)).first() is None:
+        subject_id = None
+    change = db.session.execute(sa.select(TimetableChange).where(
+        TimetableChange.school_id == school_id, TimetableChange.class_id == class_id,
+        TimetableChange.date == day, TimetableChange.period_number == period_number)
+    ).scalar_one_or_none()
+    if change is None:
+        change = TimetableChange(school_id=school_id, class_id=class_id, date=day,
+                                 period_number=period_number, kind=kind)
+        db.session.add(change)
+    change.kind = kind
+    change.teacher_id = teacher_id if kind != CANCELLATION else None
+    change.subject_id = subject_id if kind == SUBSTITUTION else None
+    change.room = (room or "").strip()[:20] or None
+    change.note = (note or "").strip()[:200] or None
+    db.session.flush()
+    return change
+
+
+def upcoming_changes(school_id: int, since: date, limit: int = 200) -> list:
+    """Changes from ``since`` on, with class, subject and teacher names."""
+    return _changes(school_id, since, since + timedelta(days=366))[:limit]

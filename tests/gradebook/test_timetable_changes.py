@@ -61,3 +61,33 @@ def test_teacher_plan_follows_substitutions(gradebook_app):
         ("1a", 1, "substitution"), ("1a", 3, "normal"), ("1b", 6, "normal")]
     assert teacher_plan(world.school.id, world.teachers["history"].id,
                         TODAY + timedelta(days=7))[0].status == "normal"
+
+
+def test_admin_enters_a_substitution_teacher_cannot(gradebook_app, gradebook_client):
+    from tests.gradebook.register_factories import sign_in
+
+    world = build_school()
+    sign_in(gradebook_client, world.staff_accounts["math"])
+    assert gradebook_client.get("/staff/timetable/changes").status_code == 404
+    sign_in(gradebook_client, world.staff_accounts["admin"])
+    page = gradebook_client.get("/staff/timetable/changes?lang=en")
+    assert page.status_code == 200
+    missing = gradebook_client.post("/staff/timetable/changes", data={
+        "class_id": world.classes["1a"].id, "date": TODAY.isoformat(), "period": 1,
+        "kind": "substitution"})
+    assert missing.status_code == 422
+    saved = gradebook_client.post("/staff/timetable/changes", data={
+        "class_id": world.classes["1a"].id, "date": TODAY.isoformat(), "period": 1,
+        "kind": "substitution", "teacher_id": world.teachers["history"].id, "note": "Choroba"})
+    assert saved.status_code == 303
+    slots = class_plan(world.school.id, world.classes["1a"].id, TODAY)
+    assert slots[0].status == "substitution" and slots[0].teacher_name == "Ewa Wiśniewska"
+    other = build_school("Inna")
+    foreign = gradebook_client.post("/staff/timetable/changes", data={
+        "class_id": other.classes["1a"].id, "date": TODAY.isoformat(), "period": 1,
+        "kind": "cancellation"})
+    assert foreign.status_code == 404
+    change = db.session.execute(db.select(TimetableChange)).scalar_one()
+    assert gradebook_client.post(f"/staff/timetable/changes/{change.id}/delete",
+                                 data={}).status_code == 303
+    assert db.session.execute(db.select(TimetableChange)).first() is None
