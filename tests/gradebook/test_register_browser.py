@@ -8,15 +8,11 @@ through /login (the teacher with a TOTP code). axe-core is vendored in tests/gra
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pyotp
 import pytest
-import requests
 
 from gradebook_service.accounts import services as accounts
 from gradebook_service.extensions import db
@@ -73,38 +69,9 @@ def _prepare(today: date):
     return world, parent, teacher, totp
 
 
-class LiveGradebook(ServiceProcess):
-    """ServiceProcess whose start-up wait also tolerates a slow first answer (worker booting)."""
-
-    def start(self, timeout: float = 30.0) -> LiveGradebook:
-        log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self._log = log
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
-             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-",
-             f"{self.module}:create_app()"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.log_path.read_text()[-3000:])
-            try:
-                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(self.log_path.read_text()[-3000:])
-
-    def stop(self) -> None:
-        super().stop()
-        self._log.close()
-
-
 @pytest.fixture
 def live_gradebook(gradebook_app, database_urls, tmp_path):
-    proc = LiveGradebook("gradebook", {
+    proc = ServiceProcess("gradebook", {
         "GRADEBOOK_DATABASE_URL": database_urls["gradebook"], "SECRET_KEY": SECRET,
         "EDZ_INSTANCE_DIR": str(tmp_path), "RATELIMIT_STORAGE_URI": "memory://"}).start()
     yield proc
