@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Configure the authorization server and mount the OIDC blueprint."""
     from idp.extensions import limiter
-    from idp.oidc.fastpath import PublicDocuments
+    from idp.oidc.fastpath import ProtocolFastPath
     from idp.oidc.server import init_oidc
     from idp.oidc.views import bp
 
@@ -17,4 +17,4 @@ def init_app(app: Flask) -> None:
     # per-request limit bookkeeping would only cost the token endpoint time.
     limiter.exempt(bp)
     app.register_blueprint(bp)
-    app.wsgi_app = PublicDocuments(app.wsgi_app, app)
+    app.wsgi_app = ProtocolFastPath(app.wsgi_app, app)

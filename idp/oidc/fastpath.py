@@ -1,10 +1,13 @@
-"""Discovery and JWKS straight from memory, in front of Flask (the two hottest public GETs).
+"""The hottest protocol requests, handled in front of Flask's page machinery.
 
-Both documents change only when the configuration or the key set changes, are
-public, and are fetched by every relying party and resource server. Serving
-them from a WSGI middleware skips sessions, CSRF, rate-limit bookkeeping,
-language selection and the per-request commit; the key set is still re-checked
-against the database every ``OIDC_KEY_CHECK_SECONDS`` (see ``keys.KeyCache``).
+* Discovery and JWKS straight from memory. Both documents change only when the
+  configuration or the key set changes, are public, and are fetched by every
+  relying party and resource server. The key set is still re-checked against the
+  database every ``OIDC_KEY_CHECK_SECONDS`` (see ``keys.KeyCache``).
+* The token endpoint inside a bare request context: it is called by clients,
+  never by browsers, so it needs no session cookie, CSRF check, language choice,
+  page headers or rate-limit bookkeeping (secrets and codes carry 256 bits). The
+  transaction rule is the same as everywhere: commit unless the answer is a 5xx.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from shared.security import CSP
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/oauth/jwks"
+TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path
 _COMMON = [("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Origin", "*"),
            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
            ("Referrer-Policy", "no-referrer"),
            ("Content-Security-Policy", CSP.format(form_action="").strip())]
 
 
-class PublicDocuments:
-    """WSGI middleware answering GET/HEAD of discovery and JWKS with ETag and 304."""
+class ProtocolFastPath:
+    """WSGI middleware: discovery and JWKS (GET/HEAD, ETag, 304) and the token endpoint."""
 
     def __init__(self, wsgi_app, app: Flask) -> None:
         self.wsgi_app = wsgi_app
@@ -52,9 +56,32 @@ class PublicDocuments:
                     db.session.remove()
         return snap.jwks_body, snap.etag
 
+    def _token(self, environ, start_response):
+        from idp.extensions import db
+        from idp.oidc.keys import key_cache
+        from idp.oidc.server import authorization_server
+
+        with self.app.request_context(environ):
+            try:
+                key_cache(self.app).get(own_transaction=True)
+                response = authorization_server().create_token_response()
+            except Exception as exc:  # the same 500 handling as any other request
+                db.session.rollback()
+                response = self.app.make_response(self.app.handle_exception(exc))
+            else:
+                if response.status_code >= 500:
+                    db.session.rollback()
+                elif db.session().in_transaction():  # client credentials usually touch nothing
+                    db.session.commit()
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Cache-Control", "no-store")
+            return response(environ, start_response)
+
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO")
         method = environ.get("REQUEST_METHOD")
+        if method == "POST" and path == TOKEN_PATH:
+            return self._token(environ, start_response)
         if method not in ("GET", "HEAD") or path not in (DISCOVERY_PATH, JWKS_PATH):
             return self.wsgi_app(environ, start_response)
         if path == DISCOVERY_PATH:
