@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import (
     Blueprint,
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -26,7 +29,7 @@ from idp.accounts.session import (
 )
 from idp.core.models import audit
 from idp.extensions import limiter
-from shared.security import safe_next
+from shared.security import CSP, safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -66,6 +69,42 @@ def default_landing() -> str:
         return url_for("settings.overview")
     except BuildError:
         return url_for("core.home")
+
+
+def _client_origins(next_url: str) -> str | None:
+    """Origins of the client a sign-in continues to, when ``next`` is an authorization request.
+
+    Browsers apply the sign-in page's CSP ``form-action`` to every redirect after the
+    form is posted, up to the client's redirect URI: that origin must be allowed, or
+    the browser stops the sign-in half-way. Only a redirect URI registered for the
+    client is added.
+    """
+    try:
+        authorize_path = url_for("oidc.authorize")
+    except BuildError:
+        return None
+    parts = urlsplit(next_url)
+    if parts.path != authorize_path:
+        return None
+    params = dict(parse_qsl(parts.query))
+    from idp.oidc.clients import query_client
+
+    client = query_client(params.get("client_id"))
+    if client is None:
+        return None
+    wanted = params.get("redirect_uri")
+    uris = [wanted] if wanted in client.redirect_uris else (
+        [] if wanted else list(client.redirect_uris[:1]))
+    origins = sorted({f"{u.scheme}://{u.netloc}" for u in map(urlsplit, uris) if u.netloc})
+    return " ".join(origins) or None
+
+
+def _page(response, next_url: str):
+    """Let the page's form lead on to the client's redirect URI (see :func:`_client_origins`)."""
+    origins = _client_origins(next_url)
+    if origins:
+        response.headers["Content-Security-Policy"] = CSP.format(form_action=origins).strip()
+    return response
 
 
 def _next_url() -> str:
@@ -109,9 +148,9 @@ def login():
             return redirect(next_url)
     elif request.method == "POST":
         status = 400 if form.errors.get("csrf_token") else 200
-    return render_template("accounts/login.html", form=form, problem=problem,
-                           not_active=not_active, explanation=_not_active_explanation(not_active),
-                           next_url=next_url), status
+    return _page(make_response(render_template(
+        "accounts/login.html", form=form, problem=problem, not_active=not_active,
+        explanation=_not_active_explanation(not_active), next_url=next_url), status), next_url)
 
 
 def _not_active_explanation(account) -> dict | None:
@@ -147,7 +186,8 @@ def login_otp():
             login_user(account, amr=methods)
             services.record_login(account, methods)
             return redirect(next_url)
-    return render_template("accounts/login_otp.html", form=form, problem=problem), status
+    return _page(make_response(render_template("accounts/login_otp.html", form=form,
+                                               problem=problem), status), next_url)
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -237,3 +237,21 @@ def test_cli_creates_active_account(idp_app):
                                        "--password", "short"])
     assert weak.exit_code != 0 and "password" in weak.output
 
+
+
+def test_login_page_lets_the_form_lead_on_to_a_registered_client_only(idp_client):
+    """Browsers apply the page's CSP form-action to the redirects after the post."""
+    from urllib.parse import urlencode
+
+    from tests.idp.conftest import REDIRECT, make_client
+
+    make_client("rp")
+    good = "/oauth/authorize?" + urlencode({"client_id": "rp", "redirect_uri": REDIRECT})
+    csp = idp_client.get("/login", query_string={"next": good}).headers["Content-Security-Policy"]
+    assert "form-action 'self' https://rp.example.org;" in csp
+    bad = "/oauth/authorize?" + urlencode({"client_id": "rp",
+                                           "redirect_uri": "https://evil.example/cb"})
+    csp = idp_client.get("/login", query_string={"next": bad}).headers["Content-Security-Policy"]
+    assert "evil" not in csp and "form-action 'self' ;" in csp
+    plain = idp_client.get("/login").headers["Content-Security-Policy"]
+    assert "rp.example.org" not in plain
