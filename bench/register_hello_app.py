@@ -13,3 +13,16 @@ def hello():
 @app.get("/healthz")
 def health():
     return "ok"
+
+
+def gradebook_with_hello():
+    """The gradebook with one extra "hello" view (the app's own hooks, no page work)."""
+    from gradebook_service import create_app
+
+    gradebook = create_app()
+
+    @gradebook.get("/bench/hello")
+    def bench_hello():
+        return "hello"
+
+    return gradebook
