@@ -81,13 +81,15 @@ def register(*, email: str, password: str, school_login: str, school_password: s
             raise ParentEmailRequired
         if parent_email == email:
             raise ParentEmailIsOwn
+    # Checked before looking at the address, so the answer about the school login is the
+    # same whether the address is known or not.
+    ensure_claimable(answer)
     # The hash is computed on both paths, so both cost the same.
     password_hash = current_hasher().hash(password)
     existing = find_by_email(email)
     if existing is not None:
         _tell_owner(existing)
         return
-    ensure_claimable(answer)
     account = create_account(email, password, status=PENDING_ACTIVATION,
                              password_hash=password_hash, locale=locale)
     account.terms_version = TERMS_VERSION

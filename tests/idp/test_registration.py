@@ -257,3 +257,24 @@ def test_activation_post_needs_csrf(linked):
     linked.client.get(path)
     assert linked.client.post(path, data={"csrf_token": ""}).status_code == 400
     assert account("ewa@example.org").status == PENDING_ACTIVATION
+
+
+def test_linked_school_login_gives_the_same_answer_for_known_and_new_addresses(linked):
+    family = make_family(linked.gradebook)
+    register(linked.client, email="ewa@example.org", login=family.parent_login,
+             school_password=family.parent_password)
+    path = _activation_path(linked, "ewa@example.org")
+    linked.client.get(path)
+    linked.client.post(path, data={})
+    make_account_known = make_family(linked.gradebook)
+    register(linked.new_client(), email="znany@example.org",
+             login=make_account_known.parent_login,
+             school_password=make_account_known.parent_password)
+    # Someone holding the (already linked) school login probes two addresses.
+    known = register(linked.new_client(), email="znany@example.org", login=family.parent_login,
+                     school_password=family.parent_password)
+    new = register(linked.new_client(), email="nowy@example.org", login=family.parent_login,
+                   school_password=family.parent_password)
+    assert known.status_code == new.status_code
+    assert _strip(known.get_data(as_text=True)).replace("znany@example.org", "X") == \
+        _strip(new.get_data(as_text=True)).replace("nowy@example.org", "X")
