@@ -86,7 +86,8 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(accounts_cli)
 
-    from idp.oidc.cli import clients_cli, keys_cli
+    from idp.oidc.cli import clients_cli, keys_cli, oidc_cli
 
     app.cli.add_command(clients_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(oidc_cli)

@@ -111,3 +111,16 @@ def retire_command():
     retired = retire_expired_keys()
     db.session.commit()
     click.echo(json.dumps([_key_dict(k) for k in retired], indent=2))
+
+
+oidc_cli = AppGroup("oidc", help="OpenID Provider housekeeping.")
+
+
+@oidc_cli.command("prune")
+def prune_command():
+    """Delete expired authorization codes, refresh tokens and revocation records."""
+    from idp.oidc.services import prune_expired
+
+    counts = prune_expired()
+    db.session.commit()
+    click.echo(json.dumps(counts))

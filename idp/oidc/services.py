@@ -94,3 +94,21 @@ def revoke_all_tokens(account: Account) -> int:
 def client_name(client_id: str) -> str | None:
     """The display name of a client."""
     return db.session.scalar(sa.select(OAuthClient.name).filter_by(client_id=client_id))
+
+
+def prune_expired() -> dict[str, int]:
+    """Delete expired codes, refresh tokens and revocation records; return counts per kind.
+
+    Expired rows prove nothing any more: a replayed expired code or refresh token
+    is refused as unknown just the same.
+    """
+    from idp.oidc.models import AuthorizationCode, RevokedAccessToken
+
+    now = utcnow()
+    counts = {}
+    for name, model in (("codes", AuthorizationCode), ("refresh_tokens", RefreshToken),
+                        ("revoked_access_tokens", RevokedAccessToken)):
+        result = db.session.execute(sa.delete(model).where(model.expires_at < now))
+        counts[name] = result.rowcount or 0
+    db.session.flush()
+    return counts

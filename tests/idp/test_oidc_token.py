@@ -263,3 +263,14 @@ def test_access_token_algorithm_is_configurable(idp_client, account, flow):
     access = flow.tokens()["access_token"]
     assert verify_jwt(idp_client, access).header["alg"] == "ES256"
     assert idp_client.get("/oauth/userinfo", headers=bearer(access)).status_code == 200
+
+
+def test_prune_expired(idp_app, idp_client, account, flow):
+    sign_in(idp_client, account)
+    flow.tokens(scope="openid offline_access")
+    flow.code()
+    with time_machine.travel(utcnow() + timedelta(days=31)):
+        result = idp_app.test_cli_runner().invoke(args=["oidc", "prune"])
+    assert result.exit_code == 0, result.output
+    assert '"codes": 2' in result.output and '"refresh_tokens": 1' in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuthorizationCode)) == 0
