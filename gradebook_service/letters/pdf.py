@@ -36,6 +36,18 @@ class LetterPage:
     kind: str = "welcome"  # or "reset"
 
 
+@dataclass
+class StaffLetterPage:
+    """A staff member's login and password (the second factor is set up at first sign-in)."""
+
+    school_name: str
+    school_address: str | None
+    staff_name: str
+    login: str
+    password: str
+    kind: str = "welcome"
+
+
 def _font_path(name: str) -> str:
     return str(resources.files("gradebook_service.letters") / "data" / name)
 
@@ -177,7 +189,47 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
     pdf.set_text_color(0, 0, 0)
 
 
-def render(pages: Iterable[LetterPage], urls: dict[str, str], *, locale: str = "pl",
+def _staff_page(pdf: LetterPDF, page: StaffLetterPage, urls: dict[str, str],
+                today: date) -> None:
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 13)
+    pdf.paragraph(6, page.school_name)
+    pdf.ln(4)
+    pdf.set_font(FONT, "B", 16)
+    title = (_("Welcome to the e-register") if page.kind == "welcome"
+             else _("New password for the e-register"))
+    pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 11)
+    pdf.cell(0, 6, _("Staff member: %(name)s", name=page.staff_name), new_x="LMARGIN",
+             new_y="NEXT")
+    pdf.ln(3)
+    _credential_box(pdf, _("Staff account"), page.login, _("Password:"), page.password)
+    pdf.set_font(FONT, "", 9.5)
+    steps = [
+        _("Open %(url)s and sign in with the login and password above.", url=urls["login"]),
+        _("Set your own password: at least 8 characters, with an upper-case letter, a "
+          "lower-case letter and a digit. Special characters such as . , ? ! are discouraged."),
+        _("Accept the terms of use (regulamin)."),
+        _("Set up two-step sign-in with an authenticator app on your phone (required for "
+          "staff) and keep the recovery codes safe."),
+    ]
+    for number, step in enumerate(steps, 1):
+        pdf.paragraph(4.6, f"{number}. {step}")
+    pdf.set_y(245)
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(0, 6, "Potwierdzam odbiór loginu i hasła", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 9.5)
+    pdf.paragraph(5, f"{page.staff_name}, login: {page.login}")
+    pdf.ln(8)
+    pdf.cell(pdf.epw / 2, 5, _("Date: ....................."))
+    pdf.cell(pdf.epw / 2, 5, _("Signature: ................................"),
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 7.5)
+    pdf.cell(0, 5, _("Printed on %(day)s", day=today.isoformat()), new_x="LMARGIN",
+             new_y="NEXT")
+
+
+def render(pages: Iterable[LetterPage | StaffLetterPage], urls: dict[str, str], *, locale: str = "pl",
            progress: Callable[[int], None] | None = None) -> bytes:
     """Return the PDF for ``pages``; ``urls`` has ``login`` and ``register`` addresses."""
     pdf = LetterPDF()
@@ -185,7 +237,10 @@ def render(pages: Iterable[LetterPage], urls: dict[str, str], *, locale: str = "
     with force_locale(locale):
         pdf.set_title(_("Welcome letters"))
         for page in pages:
-            _page(pdf, page, urls, today)
+            if isinstance(page, StaffLetterPage):
+                _staff_page(pdf, page, urls, today)
+            else:
+                _page(pdf, page, urls, today)
             if progress:
                 progress(1)
     return bytes(pdf.output())

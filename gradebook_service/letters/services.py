@@ -16,7 +16,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
-from gradebook_service.accounts.models import PARENT, SchoolAccount
+from gradebook_service.accounts.models import PARENT, STAFF, SchoolAccount
 from gradebook_service.accounts.services import (
     apply_issued_password,
     ensure_family_accounts,
@@ -25,7 +25,7 @@ from gradebook_service.accounts.services import (
 )
 from gradebook_service.extensions import db
 from gradebook_service.letters import hashing
-from gradebook_service.letters.pdf import LetterPage, render
+from gradebook_service.letters.pdf import LetterPage, StaffLetterPage, render
 from gradebook_service.school.models import Guardianship, Pupil, School, SchoolClass, SchoolYear
 from shared.passwords import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
 
@@ -213,8 +213,25 @@ def print_letters(school_id: int, selection: Selection, printed_by: SchoolAccoun
                             progress=progress)
 
 
+def print_staff_letter(account: SchoolAccount, printed_by: SchoolAccount | None,
+                       kind: str = "welcome") -> PrintResult:
+    """A letter with a new password for a staff account (the second factor stays as it is)."""
+    if account.role != STAFF:
+        raise NothingToPrint()
+    password = generate_password()
+    school = db.session.get(School, account.school_id)
+    pdf = render([StaffLetterPage(school.name, school.address, account.staff.full_name,
+                                  account.login, password, kind)], letter_urls())
+    apply_issued_password(account, hashing.hash_many([password], hash_params())[0][0],
+                          printed_by=printed_by, kind=kind)
+    db.session.flush()
+    return PrintResult(pdf, 1, 1, {account.login: password})
+
+
 def print_reset_letter(account: SchoolAccount, printed_by: SchoolAccount) -> PrintResult:
     """A letter with a new password for one account (lost login or password)."""
+    if account.role == STAFF:
+        return print_staff_letter(account, printed_by, kind="reset")
     pupil = account.family_pupil()
     if pupil is None:
         raise NothingToPrint()

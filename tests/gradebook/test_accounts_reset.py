@@ -134,3 +134,49 @@ def test_changing_the_password_ends_other_sessions(gradebook_app):
     assert one.get("/account").status_code == 200
     assert two.get("/account").status_code == 302
     assert db.session.get(SchoolAccount, parent.id).must_change_password is False
+
+
+def test_staff_reset_prints_a_staff_letter(gradebook_app):
+    school, admin, homeroom, parent = _setup()
+    office = gradebook_app.test_client()
+    f.sign_in(office, admin)
+    office.get("/admin/reset-requests")
+    office.post("/admin/reset-requests", data={"login": homeroom.login})
+    row = db.session.execute(db.select(PasswordResetRequest)).scalar_one()
+    office.get("/admin/reset-requests")
+    response = office.post(f"/admin/reset-requests/{row.id}/resolve", data={})
+    assert response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert homeroom.login in text and homeroom.staff.full_name in text
+    password = re.search(r"(?:Hasło|Password):\s*(\S+)", text).group(1)
+    probe = gradebook_app.test_client()
+    probe.get("/login")
+    response = probe.post("/login", data={"login": homeroom.login, "password": password})
+    # The second factor stays: the new password alone is not enough.
+    assert response.headers["Location"].endswith("/login/second-factor")
+
+
+def test_cli_adds_a_staff_member_with_a_letter(gradebook_app, tmp_path):
+    f.make_school()
+    f.commit()
+    out = tmp_path / "staff.pdf"
+    result = gradebook_app.test_cli_runner().invoke(args=[
+        "accounts", "add-staff", "--first-name", "Żaneta", "--last-name", "Łęcka",
+        "--login", "z.lecka", "--teacher", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = PdfReader(str(out)).pages[0].extract_text()
+    assert "Żaneta Łęcka" in text and "z.lecka" in text
+    password = re.search(r"(?:Hasło|Password):\s*(\S+)", text).group(1)
+    client = gradebook_app.test_client()
+    client.get("/login")
+    response = client.post("/login", data={"login": "z.lecka", "password": password})
+    assert response.headers["Location"].endswith("/first-login")
+    client.get("/first-login")
+    response = client.post("/first-login", data={
+        "new_password": "Zielony7Kasztan", "new_password_confirm": "Zielony7Kasztan",
+        "accept_terms": "y"})
+    assert response.headers["Location"].endswith("/account/second-factor/setup")
+    again = gradebook_app.test_cli_runner().invoke(args=[
+        "accounts", "add-staff", "--first-name", "X", "--last-name", "Y", "--login", "z.lecka",
+        "--teacher", "--out", str(out)])
+    assert again.exit_code != 0 and "taken" in again.output
