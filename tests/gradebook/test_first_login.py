@@ -183,3 +183,21 @@ def test_admin_publishes_terms_from_the_page(gradebook_app, gradebook_client):
     assert services.current_terms(school.id).version == 2
     # The admin too must accept the new version before anything else.
     assert gradebook_client.get("/admin/terms").status_code == 303
+
+
+def test_sso_sessions_are_asked_for_the_terms_only(gradebook_app, gradebook_client):
+    from gradebook_service.accounts.access import SESSION_KEY, SESSION_VERSION_KEY
+
+    school = f.make_school()
+    (parent,) = f.parent_accounts(f.make_family(f.make_class(school)))
+    f.issue(parent)  # still on the issued password, never used
+    f.commit()
+    with gradebook_client.session_transaction() as session:
+        session[SESSION_KEY] = parent.id
+        session[SESSION_VERSION_KEY] = parent.session_version
+        session["auth_method"] = "sso"
+    assert gradebook_client.get("/account").headers["Location"].endswith("/first-login")
+    page = gradebook_client.get("/first-login").data.decode()
+    assert 'name="accept_terms"' in page and 'name="new_password"' not in page
+    assert gradebook_client.post("/first-login", data={"accept_terms": "y"}).status_code == 302
+    assert gradebook_client.get("/account").status_code == 200
