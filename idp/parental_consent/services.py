@@ -228,9 +228,21 @@ def consents_for_parent(account: Account) -> list[ParentalConsent]:
     if not pupil_refs:
         return []
     return list(db.session.execute(
-        sa.select(ParentalConsent).where(ParentalConsent.pupil_ref.in_(pupil_refs),
-                                         ParentalConsent.status.in_((GRANTED, WITHDRAWN)))
+        sa.select(ParentalConsent).where(
+            ParentalConsent.pupil_ref.in_(pupil_refs),
+            ParentalConsent.status.in_((REQUESTED, REFUSED, GRANTED, WITHDRAWN)))
         .order_by(ParentalConsent.id.desc())).scalars())
+
+
+def decide_from_settings(account: Account, consent_id: int, accept: bool) -> ParentalConsent | None:
+    """A signed-in parent decides about a waiting (or earlier refused) request of their child."""
+    consent = db.session.get(ParentalConsent, consent_id)
+    if consent is None or consent.status not in (REQUESTED, REFUSED) \
+            or consent.pupil_account.status != PENDING_CONSENT \
+            or not can_decide_as(account, consent):
+        return None
+    decide_as_account(consent, accept, account)
+    return consent
 
 
 def withdraw(account: Account, consent_id: int) -> ParentalConsent | None:

@@ -333,6 +333,27 @@ def withdraw_consent(consent_id: int):
     return redirect(url_for("settings.school_accounts"))
 
 
+@bp.post("/consents/<int:consent_id>/decide")
+@login_required
+def decide_consent(consent_id: int):
+    """Agree to (or refuse) a child's account waiting for consent, from the settings."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    decision = request.form.get("decision")
+    if decision not in ("accept", "refuse"):
+        abort(400)
+    consent = consents.decide_from_settings(current_user(), consent_id, decision == "accept")
+    if consent is None:
+        abort(404)
+    if decision == "accept":
+        flash(_("Consent given: %(pupil)s can sign in now.", pupil=consent.pupil_display_name),
+              "success")
+    else:
+        flash(_("You did not agree: %(pupil)s's account stays blocked.",
+                pupil=consent.pupil_display_name), "success")
+    return redirect(url_for("settings.school_accounts"))
+
+
 @bp.post("/consents/<int:consent_id>/grant")
 @login_required
 def grant_consent(consent_id: int):

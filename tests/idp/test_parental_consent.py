@@ -268,3 +268,34 @@ def test_other_parent_cannot_withdraw(linked):
     other.get("/account/school-accounts")
     assert other.post(f"/account/consents/{record.id}/withdraw", data={}).status_code == 404
     assert account("jas@example.org").status == ACTIVE
+
+
+def test_linked_parent_decides_from_the_settings(linked):
+    family = make_family(linked.gradebook, age=12)
+    pupil_registered(linked, family)
+    parent = linked.new_client()
+    register(parent, email="mama@example.org", login=family.parent_login,
+             school_password=family.parent_password)
+    activate(parent, linked.idp, "mama@example.org")
+    sign_in(parent, "mama@example.org")
+    page = parent.get("/account/school-accounts").get_data(as_text=True)
+    record = consent_of("jas@example.org")
+    assert f"/account/consents/{record.id}/decide" in page
+    assert parent.post(f"/account/consents/{record.id}/decide",
+                       data={"decision": "refuse"}).status_code == 302
+    assert consent_of("jas@example.org").status == REFUSED
+    parent.get("/account/school-accounts")
+    assert parent.post(f"/account/consents/{record.id}/decide",
+                       data={"decision": "accept"}).status_code == 302
+    assert account("jas@example.org").status == ACTIVE
+    assert consent_of("jas@example.org").method == BY_UNIFIED_ACCOUNT
+    # Nobody else can decide.
+    other = make_family(linked.gradebook)
+    stranger = linked.new_client()
+    register(stranger, email="obcy@example.org", login=other.parent_login,
+             school_password=other.parent_password)
+    activate(stranger, linked.idp, "obcy@example.org")
+    sign_in(stranger, "obcy@example.org")
+    stranger.get("/account/school-accounts")
+    assert stranger.post(f"/account/consents/{record.id}/decide",
+                         data={"decision": "refuse"}).status_code == 404

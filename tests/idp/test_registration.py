@@ -278,3 +278,13 @@ def test_linked_school_login_gives_the_same_answer_for_known_and_new_addresses(l
     assert known.status_code == new.status_code
     assert _strip(known.get_data(as_text=True)).replace("znany@example.org", "X") == \
         _strip(new.get_data(as_text=True)).replace("nowy@example.org", "X")
+
+
+@pytest.mark.app_config({"GRADEBOOK_URL": "http://127.0.0.1:9", "BACKCHANNEL_TIMEOUT": (1, 1)})
+def test_gradebook_down_is_explained_and_nothing_is_created(idp_client):
+    response = register(idp_client, email="ewa@example.org", login="1234567",
+                        school_password="Szkolne1Haslo")
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert 'value="ewa@example.org"' in body and "Szkolne1Haslo" not in body
+    assert account("ewa@example.org") is None
