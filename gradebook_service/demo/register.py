@@ -207,32 +207,28 @@ def _timetable(school: School, year: SchoolYear, classes: list[SchoolClass],
                     helpers[subject.id].append(spare)
                 assignment.teacher_id = teacher_id = spare.id  # this class's subject moves over
             load[teacher_id] += hours
-            days = list(range(1, 6))
-            placed = 0
-            for round_ in range(3):
-                rng.shuffle(days)
-                for weekday in days:
-                    if placed == hours:
-                        break
-                    if round_ == 0 and any(e.weekday == weekday and e.subject_id == subject.id
-                                           for e in entries):
-                        continue  # one lesson of a subject a day, where possible
-                    for period in range(1, 8):
-                        if (weekday, period) in busy_class or \
-                                (teacher_id, weekday, period) in busy_teacher:
-                            continue
-                        busy_class.add((weekday, period))
-                        busy_teacher.add((teacher_id, weekday, period))
-                        entry = TimetableEntry(
-                            school_id=school.id, school_year_id=year.id, class_id=klass.id,
-                            weekday=weekday, period_number=period, subject_id=subject.id,
-                            teacher_id=teacher_id,
-                            room="sala gimn." if subject.name == "wychowanie fizyczne"
-                            else str(100 * (1 + klass.level // 4) + klass.level * 2
-                                     + (klass.name[-1] == "b")))
-                        entries.append(entry)
-                        placed += 1
-                        break
+            for _hour in range(hours):
+                per_day = {d: sum(1 for e in entries if e.weekday == d) for d in range(1, 6)}
+                # The day with the fewest lessons first (a subject once a day where possible),
+                # then the earliest period free for both the class and the teacher.
+                days = sorted(range(1, 6), key=lambda d: (
+                    any(e.weekday == d and e.subject_id == subject.id for e in entries),
+                    per_day[d], rng.random()))
+                slot = next(((d, p) for d in days for p in range(1, 8)
+                             if (d, p) not in busy_class
+                             and (teacher_id, d, p) not in busy_teacher), None)
+                if slot is None:
+                    break
+                weekday, period = slot
+                busy_class.add((weekday, period))
+                busy_teacher.add((teacher_id, weekday, period))
+                entries.append(TimetableEntry(
+                    school_id=school.id, school_year_id=year.id, class_id=klass.id,
+                    weekday=weekday, period_number=period, subject_id=subject.id,
+                    teacher_id=teacher_id,
+                    room="sala gimn." if subject.name == "wychowanie fizyczne"
+                    else str(100 * (1 + klass.level // 4) + klass.level * 2
+                             + (klass.name[-1] == "b"))))
         db.session.add_all(entries)
         plan[klass.id] = entries
     return plan
