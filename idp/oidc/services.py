@@ -110,5 +110,15 @@ def prune_expired() -> dict[str, int]:
                         ("revoked_access_tokens", RevokedAccessToken)):
         result = db.session.execute(sa.delete(model).where(model.expires_at < now))
         counts[name] = result.rowcount or 0
+    # A grant can go once no refresh token of it is left and its last access token
+    # (issued with the code) has expired: nothing can still name it in a ``gid``.
+    from datetime import timedelta
+
+    from flask import current_app
+
+    cutoff = now - timedelta(seconds=current_app.config["OIDC_ACCESS_TOKEN_LIFETIME"] + 60)
+    result = db.session.execute(sa.delete(Grant).where(
+        Grant.created_at < cutoff, Grant.id.not_in(sa.select(RefreshToken.grant_id))))
+    counts["grants"] = result.rowcount or 0
     db.session.flush()
     return counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from datetime import timedelta
 
 import pytest
@@ -272,5 +273,17 @@ def test_prune_expired(idp_app, idp_client, account, flow):
     with time_machine.travel(utcnow() + timedelta(days=31)):
         result = idp_app.test_cli_runner().invoke(args=["oidc", "prune"])
     assert result.exit_code == 0, result.output
-    assert '"codes": 2' in result.output and '"refresh_tokens": 1' in result.output
+    counts = json.loads(result.output)
+    assert counts["codes"] == 2 and counts["refresh_tokens"] == 1 and counts["grants"] == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuthorizationCode)) == 0
+
+
+def test_prune_keeps_grants_with_live_refresh_tokens(idp_app, idp_client, account, flow):
+    sign_in(idp_client, account)
+    tokens = flow.tokens(scope="openid offline_access")
+    with time_machine.travel(utcnow() + timedelta(days=1)):
+        counts = json.loads(idp_app.test_cli_runner().invoke(args=["oidc", "prune"]).output)
+        assert counts["grants"] == 0 and counts["refresh_tokens"] == 0
+        refreshed = flow.post_token({"grant_type": "refresh_token",
+                                     "refresh_token": tokens["refresh_token"]})
+        assert refreshed.status_code == 200
