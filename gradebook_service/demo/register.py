@@ -301,8 +301,9 @@ def _grades(school, year, classes, categories, today, rng) -> dict:
         pupils[pupil.class_id].append(pupil)
     ability = {p.id: rng.uniform(2.3, 5.6) for members in pupils.values() for p in members}
     class_ids = {c.id for c in classes}
-    kinds = [("Test", "Sprawdzian"), ("Quiz", "Kartkówka"), ("Oral answer", "Odpowiedź ustna"),
-             ("Homework", "Zadanie domowe"), ("Activity", "Aktywność")]
+    kinds = [("Sprawdzian", "Sprawdzian"), ("Kartkówka", "Kartkówka"),
+             ("Odpowiedź ustna", "Odpowiedź ustna"), ("Praca domowa", "Zadanie domowe"),
+             ("Aktywność", "Aktywność")]
     now = utcnow()
     grade_rows, final_rows, count_assessments = [], [], 0
     for assignment in assignments:
@@ -332,7 +333,7 @@ def _grades(school, year, classes, categories, today, rng) -> dict:
                         continue
                     if rng.random() < 0.03:
                         value = rng.choice(["np", "nb", "bz"])
-                    elif category == "Activity":
+                    elif category == "Aktywność":
                         value = rng.choice(["+", "+", "-", "5", "6"])
                     else:
                         x = min(6.0, max(1.0, rng.gauss(ability[pupil.id], 0.9)))

@@ -34,8 +34,11 @@ from gradebook_service.school.models import (
 )
 from shared.database import utcnow
 
-DEFAULT_CATEGORIES = (("Test", 5, True), ("Quiz", 3, True), ("Oral answer", 2, True),
-                      ("Homework", 1, True), ("Activity", 1, True), ("Diagnostic test", 1, False))
+#: A new school's categories: school data, named as Polish schools name them (a school may
+#: rename them or add its own).
+DEFAULT_CATEGORIES = (("Sprawdzian", 5, True), ("Kartkówka", 3, True),
+                      ("Odpowiedź ustna", 2, True), ("Praca domowa", 1, True),
+                      ("Aktywność", 1, True), ("Test diagnostyczny", 1, False))
 
 
 class GradeError(Exception):

@@ -192,7 +192,7 @@ def add_register(world: World, scale: int = 1, first_week: int = 0) -> None:
                                           date=day, status=status))
         made += 1
         day += timedelta(days=7)
-    category = world.categories["Quiz"]
+    category = world.categories["Kartkówka"]
     for i in range(5 * scale):
         for key in ("math", "polish", "history"):
             assessment = Assessment(school_id=school.id, class_id=klass.id,

@@ -95,7 +95,7 @@ def test_teacher_enters_attendance_and_grade_parent_sees_both_with_badges(
                 f"{world.subjects['math'].id}/grades")
     staff.get(grid_url)
     staff.post(grid_url.replace("/grades", "/assessments"), data={
-        "category_id": world.categories["Test"].id, "date": TODAY.isoformat(),
+        "category_id": world.categories["Sprawdzian"].id, "date": TODAY.isoformat(),
         "description": "Ułamki", "term": 1})
     grid = staff.get(grid_url + "?lang=en")
     assert "Ułamki" in grid.text

@@ -17,9 +17,9 @@ def _setup(settings=None):
     teacher = world.staff_accounts["math"]
     klass, math = world.classes["1a"], world.subjects["math"]
     test = services.add_assessment(teacher, klass.id, math.id, world.term1,
-                                   world.categories["Test"].id, None, TODAY, "Ułamki")
+                                   world.categories["Sprawdzian"].id, None, TODAY, "Ułamki")
     quiz = services.add_assessment(teacher, klass.id, math.id, world.term1,
-                                   world.categories["Quiz"].id, None, TODAY, "Kartkówka")
+                                   world.categories["Kartkówka"].id, None, TODAY, "Kartkówka")
     return world, teacher, klass, math, test, quiz
 
 
@@ -69,7 +69,7 @@ def test_family_view_averages_per_term_and_year(gradebook_app):
     services.save_grid(teacher, world.school, g, {(p1.id, test.id): "5", (p1.id, quiz.id): "3+"},
                        {(p1.id, "term", "proposed"): "5"}, world.term1, math.id)
     term2_test = services.add_assessment(teacher, klass.id, math.id, world.term2,
-                                         world.categories["Test"].id, 2, date(2027, 3, 1), "")
+                                         world.categories["Sprawdzian"].id, 2, date(2027, 3, 1), "")
     g2 = services.grid(world.school, klass.id, math.id, world.term2)
     services.save_grid(teacher, world.school, g2, {(p1.id, term2_test.id): "2"}, {}, world.term2,
                        math.id)
@@ -77,7 +77,7 @@ def test_family_view_averages_per_term_and_year(gradebook_app):
     assert set(rows) == {"Matematyka", "Język polski", "Historia"}
     m = rows["Matematyka"]
     assert [x.value for x in m.grades[1]] == ["5", "3+"]
-    assert m.grades[1][0].category == "Test" and m.grades[1][0].weight == 5
+    assert m.grades[1][0].category == "Sprawdzian" and m.grades[1][0].weight == 5
     assert m.grades[1][0].teacher == "Anna Nowak"
     assert str(m.averages["term1"]) == "4.44"  # (5·5 + 3.5·3) / 8 = 4.4375
     assert str(m.averages["term2"]) == "2.00"
