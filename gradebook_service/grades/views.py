@@ -87,6 +87,8 @@ def add_assessment(class_id: int, subject_id: int):
     """Add a column to the grid."""
     account = staff_account()
     taught_or_404(account, class_id, subject_id)
+    if request.form.get("term", type=int) not in (None, 1, 2):
+        abort(400)
     _year, term = _term(account, request.form.get("term", type=int))
     try:
         day = date.fromisoformat(request.form.get("date", ""))
@@ -102,7 +104,5 @@ def add_assessment(class_id: int, subject_id: int):
         flash(str(error.message), "error")
     else:
         flash(_("Column added."), "success")
-    if request.form.get("term", type=int) not in (None, 1, 2):
-        abort(400)
     return redirect(url_for("grades.grid", class_id=class_id, subject_id=subject_id,
                             term=term.number), code=303)
