@@ -103,8 +103,9 @@ def _form_post(location: str) -> Response:
     own = set(parse_qsl(urlsplit(action).query, keep_blank_values=True))
     fields = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if (k, v) not in own]
     response = Response(render_template("oidc/form_post.html", action=action, fields=fields))
-    origin = f"{parts.scheme}://{parts.netloc}"
-    response.headers["Content-Security-Policy"] = CSP.format(form_action=origin)
+    # form-action for exactly this client's redirect URI (its path; CSP ignores queries).
+    target = f"{parts.scheme}://{parts.netloc}{parts.path}".replace(";", "%3B").replace(",", "%2C")
+    response.headers["Content-Security-Policy"] = CSP.format(form_action=target)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -34,7 +34,7 @@ def test_form_post_page_is_csp_clean(idp_client, account, flow):
     response = flow.authorize(response_mode="form_post")
     page = response.get_data(as_text=True)
     csp = response.headers["Content-Security-Policy"]
-    assert "form-action 'self' https://rp.example.org" in csp
+    assert "form-action 'self' https://rp.example.org/cb;" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "<script>" not in page and "onload" not in page
     script = re.search(r'<script src="([^"]+)"></script>', page).group(1)
