@@ -54,7 +54,9 @@ def init_i18n(app: Flask, package_dir: Path,
         str(d) for d in catalogue_dirs(package_dir))
     if user_locale is not None:
         app.extensions["user_locale"] = user_locale
-    babel.init_app(app, locale_selector=select_locale)
+    # One Babel object per app: Flask-Babel caches loaded catalogues on the Babel object,
+    # so a shared one would serve the first app's catalogues to every app in the process.
+    Babel().init_app(app, locale_selector=select_locale)
 
     @app.after_request
     def remember_language(response):
