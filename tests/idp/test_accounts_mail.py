@@ -42,3 +42,14 @@ def test_mail_has_both_languages_in_text_and_html(idp_app):
     assert polish.count("http://idp.example/activate/abc") == 1
     assert '<div lang="pl">' in mail.body_html and '<div lang="en">' in mail.body_html
     assert mail.body_html.index('lang="pl"') < mail.body_html.index('<div lang="en"')
+
+
+def test_each_app_has_its_own_catalogues(gradebook_app, idp_app):
+    """Both services in one process (tests do that) must not share loaded catalogues."""
+    from flask_babel import force_locale, gettext
+
+    for app in (gradebook_app, idp_app):
+        with app.test_request_context("/"), force_locale("pl"):
+            gettext("Sign in")  # loads the app's catalogues
+    with idp_app.test_request_context("/"), force_locale("pl"):
+        assert gettext("Activate your E-dziennik account") == "Aktywuj konto E-dziennika"
