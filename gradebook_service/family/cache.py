@@ -36,6 +36,10 @@ class FragmentCache:
                 self._data.move_to_end(key)
             return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
     def set(self, key: tuple, value: str) -> None:
         if not current_app.config.get("REGISTER_FRAGMENT_CACHE", True):
             return

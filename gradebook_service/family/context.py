@@ -107,6 +107,11 @@ _YEARS: dict[tuple[int, date], tuple[float, YearInfo]] = {}
 YEAR_CACHE_SECONDS = 300
 
 
+def forget_years() -> None:
+    """Drop the cached school years (a new app, e.g. in tests, starts afresh)."""
+    _YEARS.clear()
+
+
 def cached_year(school_id: int, day: date) -> YearInfo:
     """The school year covering ``day``, kept for a few minutes per process (it rarely changes)."""
     key = (school_id, day)

@@ -29,8 +29,9 @@ def family():
     """
     ctx = family_context()
     previous = mark_visited(ctx, "grades")
-    key = ("grades", ctx.school.id, ctx.pupil.id, str(get_locale()), previous, ctx.today,
-           time_bucket(), services.grades_fingerprint(ctx.school, ctx.pupil, ctx.year))
+    key = ("grades", ctx.school.id, ctx.pupil.id, ctx.pupil.full_name, ctx.school_class.name,
+           ctx.school.short_name, str(get_locale()), previous, ctx.today, time_bucket(),
+           services.grades_fingerprint(ctx.school, ctx.pupil, ctx.year))
     body = fragments.get(key)
     if body is None:
         rows = services.pupil_grades(ctx.school, ctx.pupil, ctx.year, seen_since=previous)
