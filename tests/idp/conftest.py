@@ -138,3 +138,20 @@ def verify_jwt(client, token: str):
 
 def bearer(token: str) -> dict:
     return {"Authorization": "Bearer " + token}
+
+
+@pytest.fixture
+def live_idp(idp_app, database_urls):
+    """The IdP as a real gunicorn process on the test database (production argon2id)."""
+    from shared.mailcatcher import free_port
+    from tests.support.live import ServiceProcess
+
+    port = free_port()
+    proc = ServiceProcess("idp", {
+        "IDP_DATABASE_URL": database_urls["idp"], "SECRET_KEY": idp_app.config["SECRET_KEY"],
+        "IDP_ISSUER": f"http://127.0.0.1:{port}", "ARGON2_TIME_COST": "2",
+        "ARGON2_MEMORY_COST": "19456", "ARGON2_PARALLELISM": "1"}, port=port)
+    try:
+        yield proc.start()
+    finally:
+        proc.stop()

@@ -8,12 +8,11 @@ import pytest
 
 from tests.idp.accounts_factories import PASSWORD, make_account
 from tests.idp.conftest import REDIRECT, Flow, make_client
-from tests.idp.test_oidc_live import live_idp  # noqa: F401 - the live IdP fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-def test_form_post_auto_submits_under_csp(live_idp, idp_app, browser_page):  # noqa: F811
+def test_form_post_auto_submits_under_csp(live_idp, idp_app, browser_page):
     make_account("okno@example.org")
     client_id, secret = make_client("browser-rp")
     posted = {}

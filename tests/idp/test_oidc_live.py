@@ -16,23 +16,10 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from shared.mailcatcher import free_port
 from tests.idp.accounts_factories import PASSWORD, make_account
 from tests.idp.conftest import POST_LOGOUT, REDIRECT, make_client
-from tests.support.live import ServiceProcess
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def live_idp(idp_app, database_urls):
-    port = free_port()
-    proc = ServiceProcess("idp", {
-        "IDP_DATABASE_URL": database_urls["idp"], "SECRET_KEY": idp_app.config["SECRET_KEY"],
-        "IDP_ISSUER": f"http://127.0.0.1:{port}", "ARGON2_TIME_COST": "2",
-        "ARGON2_MEMORY_COST": "19456", "ARGON2_PARALLELISM": "1"}, port=port).start()
-    yield proc
-    proc.stop()
 
 
 @pytest.fixture
