@@ -291,6 +291,9 @@ def resolve_reset(request_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit() or row.status != "open":
         return redirect(url_for("admin.reset_requests"))
+    if request.form.get("reset_second_factor") == "y" and row.account.totp_enabled:
+        # Lost phone and recovery codes: the person enrols again after signing in.
+        accounts.disable_totp(row.account)
     try:
         result = print_reset_letter(row.account, admin)
     except NothingToPrint:

@@ -180,3 +180,24 @@ def test_cli_adds_a_staff_member_with_a_letter(gradebook_app, tmp_path):
         "accounts", "add-staff", "--first-name", "X", "--last-name", "Y", "--login", "z.lecka",
         "--teacher", "--out", str(out)])
     assert again.exit_code != 0 and "taken" in again.output
+
+
+def test_admin_can_also_reset_a_lost_second_factor(gradebook_app):
+    school, admin, homeroom, parent = _setup()
+    office = gradebook_app.test_client()
+    f.sign_in(office, admin)
+    office.get("/admin/reset-requests")
+    office.post("/admin/reset-requests", data={"login": homeroom.login, "note": "zgubiony telefon"})
+    row = db.session.execute(db.select(PasswordResetRequest)).scalar_one()
+    page = office.get("/admin/reset-requests").data.decode()
+    assert 'name="reset_second_factor"' in page
+    response = office.post(f"/admin/reset-requests/{row.id}/resolve",
+                           data={"reset_second_factor": "y"})
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    password = re.search(r"(?:Hasło|Password):\s*(\S+)", text).group(1)
+    probe = gradebook_app.test_client()
+    probe.get("/login")
+    response = probe.post("/login", data={"login": homeroom.login, "password": password})
+    assert response.headers["Location"].endswith("/first-login")  # then enrols a new phone
+    events = db.session.execute(db.select(AuditEvent.event)).scalars().all()
+    assert "second_factor.disabled" in events
