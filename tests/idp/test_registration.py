@@ -288,3 +288,11 @@ def test_gradebook_down_is_explained_and_nothing_is_created(idp_client):
     body = response.get_data(as_text=True)
     assert 'value="ewa@example.org"' in body and "Szkolne1Haslo" not in body
     assert account("ewa@example.org") is None
+
+
+@pytest.mark.app_config({"REGISTER_LIMIT_PER_ADDRESS": "2 per hour"})
+def test_registration_throttled_per_address(linked):
+    family = make_family(linked.gradebook)
+    codes = [register(linked.new_client(), email="ewa@example.org", login=family.parent_login,
+                      school_password="Wrong1Password").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
