@@ -32,23 +32,20 @@ def _write(path: str, data: bytes) -> None:
               help="Where to write the letter with the first password (PDF).")
 def add_staff(first_name, last_name, login, email, teacher, secretary, admin, school, out):
     """Create a staff member's account and print its letter (first password)."""
-    from gradebook_service.accounts.models import SchoolAccount
-    from gradebook_service.accounts.services import ensure_staff_account, normalise_login
+    from gradebook_service.accounts.services import LoginTaken, add_staff_member
     from gradebook_service.letters.services import print_staff_letter
     from gradebook_service.roster.cli import resolve_school
-    from gradebook_service.school.models import StaffMember
 
     if not (teacher or secretary or admin):
         raise click.UsageError("give at least one of --teacher, --secretary, --admin")
-    login = normalise_login(login)
-    if db.session.execute(sa.select(SchoolAccount.id).where(SchoolAccount.login == login)).first():
-        raise click.ClickException(f"login {login} is taken")
     target = resolve_school(school)
-    member = StaffMember(school_id=target.id, first_name=first_name, last_name=last_name,
-                         email=email, is_teacher=teacher, is_secretary=secretary, is_admin=admin)
-    db.session.add(member)
-    db.session.flush()
-    account = ensure_staff_account(member, login=login)
+    try:
+        account = add_staff_member(target.id, first_name=first_name, last_name=last_name,
+                                   login=login, email=email, is_teacher=teacher,
+                                   is_secretary=secretary, is_admin=admin)
+    except LoginTaken:
+        raise click.ClickException(f"login {login} is taken") from None
+    member = account.staff
     result = print_staff_letter(account, None)
     _write(out, result.pdf)
     db.session.commit()

@@ -153,6 +153,33 @@ def ensure_family_accounts(guardianship: Guardianship,
     return created
 
 
+class LoginTaken(AccountError):
+    """The chosen staff login is already used by another account."""
+
+
+STAFF_LOGIN_PATTERN = r"^[a-z][a-z0-9._-]{2,31}$"
+
+
+def add_staff_member(school_id: int, *, first_name: str, last_name: str, login: str,
+                     email: str | None = None, is_teacher: bool = False,
+                     is_secretary: bool = False, is_admin: bool = False,
+                     by: SchoolAccount | None = None) -> SchoolAccount:
+    """Create a staff member and their account (no password until the letter is printed)."""
+    login = normalise_login(login)
+    if _login_taken(login):
+        raise LoginTaken()
+    member = StaffMember(school_id=school_id, first_name=first_name.strip(),
+                         last_name=last_name.strip(), email=(email or "").strip() or None,
+                         is_teacher=is_teacher, is_secretary=is_secretary, is_admin=is_admin)
+    db.session.add(member)
+    db.session.flush()
+    account = ensure_staff_account(member, login=login)
+    audit("staff.added", actor=by.login if by else "cli", subject=login,
+          roles=",".join(r for r, on in (("teacher", is_teacher), ("secretary", is_secretary),
+                                         ("admin", is_admin)) if on))
+    return account
+
+
 def ensure_staff_account(staff: StaffMember, login: str | None = None) -> SchoolAccount:
     """Return the staff member's account, creating it (without a password) if needed."""
     account = db.session.execute(sa.select(SchoolAccount).where(

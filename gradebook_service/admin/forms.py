@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
 class RosterForm(FlaskForm):
@@ -30,3 +30,24 @@ class ResetRequestForm(FlaskForm):
         DataRequired(_l("Enter the login.")), Length(max=64)])
     note = StringField(_l("Note (who asked, how identified)"),
                        validators=[Optional(), Length(max=500)])
+
+
+class StaffForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[
+        DataRequired(_l("Enter the first name.")), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[
+        DataRequired(_l("Enter the last name.")), Length(max=100)])
+    login = StringField(_l("Login"), validators=[
+        DataRequired(_l("Enter the login.")),
+        Regexp(r"^[a-zA-Z][a-zA-Z0-9._-]{2,31}$",
+               message=_l("3–32 letters, digits, dots, dashes or underscores, starting with a "
+                          "letter."))])
+    email = StringField(_l("E-mail (optional)"), validators=[Optional(), Length(max=320)])
+    is_teacher = BooleanField(_l("Teacher"))
+    is_secretary = BooleanField(_l("Secretary"))
+    is_admin = BooleanField(_l("Administrator"))
+
+
+class HomeroomForm(FlaskForm):
+    teacher_id = SelectField(_l("Homeroom teacher"), choices=[], coerce=int,
+                             validate_choice=True)

@@ -37,9 +37,20 @@ from gradebook_service.admin import forms
 from gradebook_service.auth.forms import ConfirmForm, TermsForm
 from gradebook_service.extensions import db
 from gradebook_service.letters import jobs
-from gradebook_service.letters.services import NothingToPrint, Selection, print_reset_letter
+from gradebook_service.letters.services import (
+    NothingToPrint,
+    Selection,
+    print_reset_letter,
+    print_staff_letter,
+)
 from gradebook_service.roster.services import NoCurrentYear, RosterInvalid, import_roster
-from gradebook_service.school.models import Guardianship, Pupil, SchoolClass, SchoolYear
+from gradebook_service.school.models import (
+    Guardianship,
+    Pupil,
+    SchoolClass,
+    SchoolYear,
+    StaffMember,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -106,9 +117,15 @@ def class_detail(class_id: int):
             LetterIssue.account_id.in_([a.id for a in family_accounts] or [-1]),
             LetterIssue.superseded_at.is_(None))).scalars():
         letters[letter.account_id] = letter
+    homeroom_form = None
+    if account.staff.is_admin:
+        homeroom_form = forms.HomeroomForm(teacher_id=school_class.homeroom_teacher_id)
+        homeroom_form.teacher_id.choices = [(m.id, m.full_name) for m, _a in
+                                            _staff_rows(account.school_id) if m.is_teacher]
     return render_template("admin/class_detail.html", school_class=school_class, pupils=pupils,
                            by_pupil=by_pupil, by_pair=by_pair, letters=letters,
-                           form=ConfirmForm(), is_admin=account.staff.is_admin)
+                           form=ConfirmForm(), is_admin=account.staff.is_admin,
+                           homeroom_form=homeroom_form)
 
 
 # --- roster -------------------------------------------------------------------------------
@@ -336,3 +353,83 @@ def terms():
         return redirect(url_for("admin.terms"), code=303)
     return render_template("admin/terms.html", form=form, current=current), (
         400 if form.errors else 200)
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+def _staff_rows(school_id: int):
+    return db.session.execute(
+        sa.select(StaffMember, SchoolAccount)
+        .join(SchoolAccount, SchoolAccount.staff_id == StaffMember.id)
+        .where(StaffMember.school_id == school_id, SchoolAccount.school_id == school_id)
+        .order_by(StaffMember.last_name, StaffMember.first_name)).all()
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@admin_required
+def staff():
+    """Staff members and their logins; adding one answers with their letter (PDF)."""
+    admin = current_account()
+    form = forms.StaffForm()
+    status = 200
+    if form.validate_on_submit():
+        if not (form.is_teacher.data or form.is_secretary.data or form.is_admin.data):
+            form.is_teacher.errors.append(_("Choose at least one role."))
+        else:
+            try:
+                account = accounts.add_staff_member(
+                    admin.school_id, first_name=form.first_name.data,
+                    last_name=form.last_name.data, login=form.login.data,
+                    email=form.email.data, is_teacher=form.is_teacher.data,
+                    is_secretary=form.is_secretary.data, is_admin=form.is_admin.data, by=admin)
+            except accounts.LoginTaken:
+                form.login.errors.append(_("This login is taken."))
+            else:
+                result = print_staff_letter(account, admin)
+                return _pdf_response(result.pdf, f"konto-{account.login}.pdf")
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    led = {}
+    for c in _current_classes():
+        if c.homeroom_teacher_id:
+            led.setdefault(c.homeroom_teacher_id, []).append(c.name)
+    return render_template("admin/staff.html", form=form, rows=_staff_rows(admin.school_id),
+                           led=led, confirm=ConfirmForm()), status
+
+
+@bp.post("/staff/<int:account_id>/letter")
+@admin_required
+def staff_letter(account_id: int):
+    """A new password for a staff member, printed (the old one stops working at once)."""
+    admin = current_account()
+    account = db.session.get(SchoolAccount, account_id)
+    if account is None or account.school_id != admin.school_id or account.role != STAFF:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    result = print_staff_letter(account, admin, kind="reset" if account.password_hash else
+                                "welcome")
+    return _pdf_response(result.pdf, f"konto-{account.login}.pdf")
+
+
+@bp.post("/classes/<int:class_id>/homeroom")
+@admin_required
+def set_homeroom(class_id: int):
+    """Name the homeroom teacher (wychowawca) of a class."""
+    admin = current_account()
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or school_class.school_id != admin.school_id:
+        abort(404)
+    form = forms.HomeroomForm()
+    form.teacher_id.choices = [(m.id, m.full_name) for m, _a in _staff_rows(admin.school_id)
+                               if m.is_teacher]
+    if form.validate_on_submit():
+        school_class.homeroom_teacher_id = form.teacher_id.data
+        from gradebook_service.core.models import audit
+
+        audit("class.homeroom_set", actor=admin.login, subject=school_class.name,
+              staff_id=form.teacher_id.data)
+        flash(_("Homeroom teacher saved."), "success")
+    return redirect(url_for("admin.class_detail", class_id=class_id))

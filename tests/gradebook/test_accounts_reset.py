@@ -201,3 +201,39 @@ def test_admin_can_also_reset_a_lost_second_factor(gradebook_app):
     assert response.headers["Location"].endswith("/first-login")  # then enrols a new phone
     events = db.session.execute(db.select(AuditEvent.event)).scalars().all()
     assert "second_factor.disabled" in events
+
+
+def test_admin_adds_staff_and_names_a_homeroom_teacher(gradebook_app):
+    school, admin, homeroom, parent = _setup()
+    office = gradebook_app.test_client()
+    f.sign_in(office, admin)
+    office.get("/admin/staff?lang=en")
+    taken = office.post("/admin/staff", data={"first_name": "Ewa", "last_name": "Nowa",
+                                              "login": homeroom.login, "is_teacher": "y"})
+    assert taken.status_code == 400 and b"This login is taken." in taken.data
+    no_role = office.post("/admin/staff", data={"first_name": "Ewa", "last_name": "Nowa",
+                                                "login": "ewa.nowa"})
+    assert no_role.status_code == 400 and b"Choose at least one role." in no_role.data
+    response = office.post("/admin/staff", data={"first_name": "Ewa", "last_name": "Nowa",
+                                                 "login": "Ewa.Nowa", "is_teacher": "y"})
+    assert response.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "ewa.nowa" in text and "Ewa Nowa" in text
+    new = db.session.execute(db.select(SchoolAccount).where(
+        SchoolAccount.login == "ewa.nowa")).scalar_one()
+    klass = parent.family_pupil().school_class
+    office.get(f"/admin/classes/{klass.id}")
+    office.post(f"/admin/classes/{klass.id}/homeroom", data={"teacher_id": new.staff_id})
+    db.session.expire_all()
+    assert klass.homeroom_teacher_id == new.staff_id
+    page = office.get("/admin/staff").data.decode()
+    assert "ewa.nowa" in page and klass.name in page
+
+
+def test_only_the_admin_manages_staff(gradebook_app):
+    school, admin, homeroom, parent = _setup()
+    client = gradebook_app.test_client()
+    f.sign_in(client, homeroom)
+    assert client.get("/admin/staff").status_code == 403
+    client.get("/account")
+    assert client.post(f"/admin/staff/{admin.id}/letter", data={}).status_code == 403

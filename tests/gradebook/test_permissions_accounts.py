@@ -124,7 +124,7 @@ def test_class_pages_matrix(gradebook_app, world, who):
 def test_admin_only_pages_refuse_others(gradebook_app, world, who):
     client = gradebook_app.test_client()
     f.sign_in(client, world[who])
-    for url in ("/admin/roster", "/admin/letters", "/admin/terms"):
+    for url in ("/admin/roster", "/admin/letters", "/admin/terms", "/admin/staff"):
         assert client.get(url).status_code == 403, (who, url)
 
 
