@@ -255,3 +255,9 @@ def test_login_page_lets_the_form_lead_on_to_a_registered_client_only(idp_client
     assert "evil" not in csp and "form-action 'self' ;" in csp
     plain = idp_client.get("/login").headers["Content-Security-Policy"]
     assert "rp.example.org" not in plain
+
+
+def test_language_switch_keeps_where_the_sign_in_returns_to(idp_client):
+    page = idp_client.get("/login", query_string={"next": "/oauth/authorize?client_id=rp"})
+    body = page.get_data(as_text=True)
+    assert 'href="?next=%2Foauth%2Fauthorize%3Fclient_id%3Drp&amp;lang=en"' in body
