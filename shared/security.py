@@ -12,18 +12,11 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 
 def init_security(app: Flask, form_action: str = "") -> None:
-    """Set cookie flags and add security headers to every response.
+    """Add security headers to every response (cookie flags are set in shared.settings).
 
     ``form_action`` lists origins forms may post to besides this one (the IdP
     posts authorization responses back to registered clients with form_post).
     """
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    secure = app.config.get("PREFERRED_URL_SCHEME") == "https" or any(
-        app.config.get(name, "").startswith("https://") for name in ("IDP_ISSUER", "GRADEBOOK_URL"))
-    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
-
     @app.after_request
     def add_security_headers(response):
         headers = response.headers

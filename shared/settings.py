@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -98,6 +99,19 @@ def load_settings(service: str, environ: Mapping[str, str] | None = None) -> dic
         "GRADEBOOK_OIDC_CLIENT_SECRET": env.get("GRADEBOOK_OIDC_CLIENT_SECRET") or None,
         "MAIL_BACKGROUND_SENDER": env.get("MAIL_BACKGROUND_SENDER", "").lower() in ("1", "true"),
     }
+    own_url = settings["IDP_ISSUER"] if service == "idp" else settings["GRADEBOOK_URL"]
+    settings.update({
+        # Flask ships these keys with defaults, so they are set here rather than setdefault.
+        # Cookies are not isolated by port: each service needs its own cookie name, or on
+        # one host (127.0.0.1:5000 and :5001) one service's session overwrites the other's.
+        "SESSION_COOKIE_NAME": f"edz_{service}_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": own_url.startswith("https://"),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # CSRF tokens live as long as the session: a parent may take an hour over a form.
+        "WTF_CSRF_TIME_LIMIT": None,
+    })
     for name, (low, high) in {"ARGON2_TIME_COST": (2, 20), "ARGON2_MEMORY_COST": (19456, 4194304),
                               "ARGON2_PARALLELISM": (1, 16)}.items():
         if env.get(name):

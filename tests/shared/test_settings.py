@@ -71,3 +71,23 @@ def test_malformed_configuration_stops_start_up_with_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "E-dziennik configuration error: MAIL_PORT must be a whole number, got 'abc'")
+
+
+def test_each_service_has_its_own_hardened_session_cookie():
+    idp = load_settings("idp", {})
+    gradebook = load_settings("gradebook", {"GRADEBOOK_URL": "https://dziennik.example.pl"})
+    assert idp["SESSION_COOKIE_NAME"] != gradebook["SESSION_COOKIE_NAME"]
+    for settings in (idp, gradebook):
+        assert settings["SESSION_COOKIE_HTTPONLY"] is True
+        assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert idp["SESSION_COOKIE_SECURE"] is False  # plain-HTTP development issuer
+    assert gradebook["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("app_fixture", ["idp_app", "gradebook_app"])
+def test_session_cookie_flags_reach_the_browser(app_fixture, request):
+    app = request.getfixturevalue(app_fixture)
+    client = app.test_client()
+    client.get("/login")
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
