@@ -246,10 +246,10 @@ def publish_demo_logins(people: DemoPeople) -> list[dict]:
 
 @click.command("seed-demo")
 @click.option("--json", "as_json", is_flag=True, help="Print the logins as JSON.")
-@click.option("--pupils-per-class", default="6", show_default=True,
+@click.option("--pupils-per-class", default="22-26", show_default=True,
               help="Pupils per class, N or MIN-MAX.")
-@click.option("--levels", default="1,4,7", show_default=True, help="Class levels (1–8).")
-@click.option("--sections", default="a", show_default=True, help="Sections per level, e.g. ab.")
+@click.option("--levels", default="1,2,3,4,5,6,7,8", show_default=True, help="Class levels (1–8).")
+@click.option("--sections", default="ab", show_default=True, help="Sections per level, e.g. ab.")
 @with_appcontext
 def seed_demo_command(as_json: bool, pupils_per_class: str, levels: str, sections: str) -> None:
     """Create the demo school and print working logins (safe to run again)."""

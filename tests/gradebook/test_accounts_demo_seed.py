@@ -15,8 +15,13 @@ def _counts():
                  for m in (School, Pupil, Guardian, StaffMember, SchoolAccount))
 
 
+#: A small school keeps the test quick; the default (the full 8 x 2 x 22-26 school) is
+#: what the demo loads.
+SMALL = ["--levels", "1,4,7", "--sections", "a", "--pupils-per-class", "6"]
+
+
 def _seed(app):
-    result = app.test_cli_runner().invoke(args=["seed-demo", "--json"])
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--json", *SMALL])
     assert result.exit_code == 0, result.output
     return json.loads(result.output[result.output.index("["):])
 
@@ -61,7 +66,7 @@ def test_seed_demo_is_idempotent_and_its_logins_work(gradebook_app):
 
 
 def test_seed_demo_prints_a_table(gradebook_app):
-    result = gradebook_app.test_cli_runner().invoke(args=["seed-demo"])
+    result = gradebook_app.test_cli_runner().invoke(args=["seed-demo", *SMALL])
     assert result.exit_code == 0, result.output
     assert "Szkoła Podstawowa nr 5 w Żorach" in result.output
     assert "TOTP secret" in result.output and "first sign-in" in result.output

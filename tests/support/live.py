@@ -120,7 +120,9 @@ class LiveStack:
         self.env["GRADEBOOK_OIDC_CLIENT_SECRET"] = self.client["client_secret"]
         self.gradebook = ServiceProcess("gradebook", self.env, self.gradebook_port)
         self.gradebook.flask("db", "upgrade")
-        self.people = json.loads(self.gradebook.flask("seed-demo", "--json").stdout)
+        self.people = json.loads(self.gradebook.flask(
+            "seed-demo", "--json", "--levels", "1,4,7", "--sections", "a",
+            "--pupils-per-class", "6").stdout)
         self.idp.start()
         self.gradebook.start()
         return self
