@@ -13,7 +13,7 @@ import pytest
 
 from shared.mailcatcher import MailCatcher
 from tests.support.client import BrowserLikeClient
-from tests.support.databases import database_url, empty_tables
+from tests.support.databases import database_url, drop_schemas, empty_tables
 
 os.environ.setdefault("EDZ_INSTANCE_DIR", "/tmp/edz-test-instance")  # never the developer's
 
@@ -57,7 +57,8 @@ def database_urls(db_backend, worker_id_safe, tmp_path_factory) -> dict[str, str
         with app.app_context():
             upgrade()
             app.extensions["sqlalchemy"].engine.dispose()
-    return urls
+    yield urls
+    drop_schemas(db_backend, urls, worker_id_safe)
 
 
 def _idp_factory():
@@ -146,6 +147,7 @@ def live_stack(db_backend, worker_id_safe, tmp_path_factory):
         yield stack.start()
     finally:
         stack.stop()
+        drop_schemas(db_backend, ("live_idp", "live_gradebook"), worker_id_safe)
 
 
 CHROMIUM = "/usr/bin/chromium"

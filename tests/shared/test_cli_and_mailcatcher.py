@@ -11,7 +11,7 @@ import requests
 import sqlalchemy as sa
 
 from shared.mailcatcher import MailCatcher, free_port, serve_http
-from tests.support.databases import database_url
+from tests.support.databases import database_url, drop_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
     ("idp", "IDP_DATABASE_URL", "account"),
     ("gradebook_service", "GRADEBOOK_DATABASE_URL", "school_account"),
 ])
-def test_flask_db_upgrade_builds_the_schema(app, variable, table, db_backend, tmp_path):
+def test_flask_db_upgrade_builds_the_schema(app, variable, table, db_backend, tmp_path, request):
     url = database_url(db_backend, f"cli_{app}", "x", tmp_path)
+    request.addfinalizer(lambda: drop_schemas(db_backend, [f"cli_{app}"], "x"))
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", app, "db", "upgrade"], cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", "EDZ_INSTANCE_DIR": str(tmp_path), variable: url},

@@ -32,6 +32,9 @@ def make_app(database_urls):
     yield make
     with apps[0].app_context():
         empty_tables(db)
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()  # close pooled connections now, not at garbage collection
 
 
 def test_mail_is_delivered_to_a_real_smtp_server(make_app, smtp_server):

@@ -16,6 +16,11 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+#: Unique per pytest run (shared by its xdist workers), so two runs on one server never
+#: share a schema.
+RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"p{os.getpid()}")[:8]
+
+
 def database_url(backend: str, service: str, worker: str, tmp_dir) -> str:
     """Return a fresh, empty database URL for ``service`` on ``backend``."""
     if backend == "sqlite":
@@ -23,13 +28,28 @@ def database_url(backend: str, service: str, worker: str, tmp_dir) -> str:
         if path.exists():
             path.unlink()
         return f"sqlite:///{path}"
-    schema = f"edz_{service}_{worker}".lower()
+    schema = schema_name(service, worker)
     engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
     return f"{POSTGRES_URL}?options=" + quote(f"-csearch_path={schema}")
+
+
+def schema_name(service: str, worker: str) -> str:
+    return f"edz_{service}_{worker}_{RUN_ID}".lower()
+
+
+def drop_schemas(backend: str, services, worker: str) -> None:
+    """Drop the PostgreSQL schemas of this run (nothing to do for SQLite files in tmp)."""
+    if backend != "postgresql":
+        return
+    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for service in services:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema_name(service, worker)}" CASCADE'))
+    engine.dispose()
 
 
 def empty_tables(db) -> None:
