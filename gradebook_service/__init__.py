@@ -30,26 +30,14 @@ def _user_locale() -> str | None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind database, migrations, CSRF, rate limits, mail, hashing, languages and security."""
+    """Bind the common extensions to the gradebook's database, outbox and catalogues."""
     from gradebook_service.core.models import OutboxMessage
     from gradebook_service.extensions import csrf, db, limiter, migrate, outbox
-    from shared.database import init_database
-    from shared.i18n import init_i18n
-    from shared.passwords import init_hasher
-    from shared.ratelimit import init_limiter
-    from shared.security import init_security
-    from shared.web import init_web
+    from shared.app import init_common_extensions
 
-    init_database(app, db)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
-                     compare_type=True)
-    csrf.init_app(app)
-    init_limiter(app, limiter)
-    outbox.init_app(app, db, OutboxMessage)
-    init_hasher(app)
-    init_i18n(app, Path(__file__).parent, user_locale=_user_locale)
-    init_security(app)
-    init_web(app)
+    init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
+                           outbox_model=OutboxMessage, migrations_dir=MIGRATIONS_DIR,
+                           package_dir=Path(__file__).parent, user_locale=_user_locale)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import gradebook_service.models  # noqa: F401
 

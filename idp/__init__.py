@@ -23,50 +23,31 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind database, migrations, CSRF, rate limits, mail, hashing, languages and security."""
+    """Bind the common extensions to the IdP's database, outbox and catalogues."""
     from idp.core.models import OutboxMessage
     from idp.extensions import csrf, db, limiter, migrate, outbox
-    from shared.database import init_database
-    from shared.i18n import init_i18n
-    from shared.passwords import init_hasher
-    from shared.ratelimit import init_limiter
-    from shared.security import init_security
-    from shared.web import init_web
+    from shared.app import init_common_extensions
 
-    init_database(app, db)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
-                     compare_type=True)
-    csrf.init_app(app)
-    init_limiter(app, limiter)
-    outbox.init_app(app, db, OutboxMessage)
-    init_hasher(app)
-    init_i18n(app, Path(__file__).parent)
-    init_security(app)
-    init_web(app)
+    init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
+                           outbox_model=OutboxMessage, migrations_dir=MIGRATIONS_DIR,
+                           package_dir=Path(__file__).parent)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import idp.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount one blueprint per domain."""
+    """Mount one blueprint per domain, and the OpenID provider's endpoints."""
+    from idp import oidc
     from idp.accounts.views import bp as accounts_bp
     from idp.core.views import bp as core_bp
-
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
     from idp.parental_consent.views import bp as parental_consent_bp
     from idp.recovery.views import bp as recovery_bp
     from idp.registration.views import bp as registration_bp
-
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(parental_consent_bp)
-    app.register_blueprint(recovery_bp)
     from idp.settings.views import bp as settings_bp
 
-    app.register_blueprint(settings_bp)
-
-    from idp import oidc
-
+    for blueprint in (core_bp, accounts_bp, registration_bp, parental_consent_bp, recovery_bp,
+                      settings_bp):
+        app.register_blueprint(blueprint)
     oidc.init_app(app)
 
 
@@ -83,11 +64,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add the operator commands (``flask --app idp …``)."""
     from idp.accounts.cli import accounts_cli
-
-    app.cli.add_command(accounts_cli)
-
     from idp.oidc.cli import clients_cli, keys_cli, oidc_cli
 
-    app.cli.add_command(clients_cli)
-    app.cli.add_command(keys_cli)
-    app.cli.add_command(oidc_cli)
+    for group in (accounts_cli, clients_cli, keys_cli, oidc_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,32 @@
+"""What both application factories do alike: bind the common extensions in one order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+
+
+def init_common_extensions(app: Flask, *, db, migrate, csrf, limiter, outbox, outbox_model,
+                           migrations_dir: Path, package_dir: Path,
+                           user_locale: Callable[[], str | None] | None = None) -> None:
+    """Bind database, migrations, CSRF, rate limits, mail, hashing, languages and security."""
+    from shared.database import init_database
+    from shared.i18n import init_i18n
+    from shared.passwords import init_hasher
+    from shared.ratelimit import init_limiter
+    from shared.security import init_security
+    from shared.web import init_web
+
+    init_database(app, db)
+    # render_as_batch: SQLite can only alter tables by copying them (Alembic's batch mode).
+    migrate.init_app(app, db, directory=str(migrations_dir), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    init_limiter(app, limiter)
+    outbox.init_app(app, db, outbox_model)
+    init_hasher(app)
+    init_i18n(app, package_dir, user_locale=user_locale)
+    init_security(app)
+    init_web(app)
