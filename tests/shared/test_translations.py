@@ -82,3 +82,14 @@ def test_compiled_catalogue_matches_source(po_path):
     with mo_path.open("rb") as fh:
         compiled = {m.id: m.string for m in read_mo(fh) if m.id}
     assert compiled == source, f"{mo_path.relative_to(ROOT)} is stale: run scripts/i18n.py"
+
+
+@pytest.mark.parametrize(("app_fixture", "lang", "title"), [
+    ("idp_app", "pl", "Nie znaleziono"), ("idp_app", "en", "Not found"),
+    ("gradebook_app", "pl", "Nie znaleziono"), ("gradebook_app", "en", "Not found"),
+])
+def test_error_pages_speak_the_users_language(app_fixture, lang, title, request):
+    app = request.getfixturevalue(app_fixture)
+    response = app.test_client().get(f"/no-such-page?lang={lang}")
+    assert response.status_code == 404
+    assert f"<h1>{title}</h1>" in response.get_data(as_text=True)
