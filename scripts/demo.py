@@ -131,6 +131,8 @@ def main() -> None:
     for person in people:
         extra = f"  ({person['pupil']}, {person.get('class', '')})" if person.get("pupil") else ""
         note = f"  [{person['note']}]" if person.get("note") else ""
+        if person.get("totp_secret"):
+            note += f"  [TOTP key for an authenticator app: {person['totp_secret']}]"
         print(f"  {person['role']:<10} {person['login']:<{login_width}} {person['password']:<14} "
               f"{person['name']}{extra}{note}")
     print(flush=True)
