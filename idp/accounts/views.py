@@ -29,7 +29,7 @@ from idp.accounts.session import (
 )
 from idp.core.models import audit
 from idp.extensions import limiter
-from shared.security import CSP, safe_next
+from shared.security import csp, safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -103,7 +103,7 @@ def _page(response, next_url: str):
     """Let the page's form lead on to the client's redirect URI (see :func:`_client_origins`)."""
     origins = _client_origins(next_url)
     if origins:
-        response.headers["Content-Security-Policy"] = CSP.format(form_action=origins).strip()
+        response.headers["Content-Security-Policy"] = csp(origins)
     return response
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from shared.security import CSP
+from shared.security import csp
 
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/oauth/jwks"
@@ -22,7 +22,7 @@ TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path
 _COMMON = [("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Origin", "*"),
            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
            ("Referrer-Policy", "no-referrer"),
-           ("Content-Security-Policy", CSP.format(form_action="").strip())]
+           ("Content-Security-Policy", csp())]
 
 
 class ProtocolFastPath:

@@ -22,7 +22,7 @@ from idp.oidc import discovery
 from idp.oidc.authorize import AuthorizationContext, describe_scopes, parse_ui_locales, reauth_marker
 from idp.oidc.server import Issuer, authorization_server
 from idp.oidc.services import remember_consent
-from shared.security import CSP
+from shared.security import csp
 
 bp = Blueprint("oidc", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/oidc")
@@ -105,7 +105,7 @@ def _form_post(location: str) -> Response:
     response = Response(render_template("oidc/form_post.html", action=action, fields=fields))
     # form-action for exactly this client's redirect URI (its path; CSP ignores queries).
     target = f"{parts.scheme}://{parts.netloc}{parts.path}".replace(";", "%3B").replace(",", "%2C")
-    response.headers["Content-Security-Policy"] = CSP.format(form_action=target)
+    response.headers["Content-Security-Policy"] = csp(target)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -24,8 +24,6 @@ from tests.support.live import ROOT, ServiceProcess
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCHOOL_PASSWORD = "Spokojny7Las"  # tests.gradebook.accounts_factories.PASSWORD
 OWN_PASSWORD = "Wygodne8Konto"
 SCHOOL = "Szkoła Podstawowa nr 5 w Żorach"
@@ -63,16 +61,6 @@ def system(database_urls, idp_app, gradebook_app, smtp_server):
     finally:
         gradebook.stop()
         idp.stop()
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

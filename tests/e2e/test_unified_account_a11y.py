@@ -7,6 +7,8 @@ descriptions). axe-core is the copy vendored in tests/gradebook/axe/.
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from shared.mailcatcher import free_port
@@ -17,8 +19,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 AXE = ROOT / "tests" / "gradebook" / "axe" / "axe.min.js"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
@@ -62,9 +62,7 @@ def _axe(page) -> list[dict]:
     }""")
 
 
-def test_unified_account_pages_pass_axe(live_idp, idp_app):
-    from playwright.sync_api import sync_playwright
-
+def test_unified_account_pages_pass_axe(live_idp, idp_app, chromium):
     make_account("ola@example.org", links=[("ref-p", "parent", "pupil-1")])
     consent = _consent_path(idp_app)
     public = {"login": "/login", "register": "/register", "resend": "/register/resend",
@@ -75,8 +73,7 @@ def test_unified_account_pages_pass_axe(live_idp, idp_app):
                "activity": "/account/activity", "delete": "/account/delete"}
     problems = {}
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with contextlib.nullcontext(chromium) as browser:  # one Playwright per test process
         for size, viewport in SIZES.items():
             context = browser.new_context(viewport=viewport, locale="pl-PL", bypass_csp=True)
             page = context.new_page()
@@ -100,5 +97,4 @@ def test_unified_account_pages_pass_axe(live_idp, idp_app):
                 page.screenshot(path=str(SHOTS / f"unified-a11y-{name}-{size}.png"),
                                 full_page=True)
             context.close()
-        browser.close()
     assert problems == {}

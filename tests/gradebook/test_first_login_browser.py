@@ -7,6 +7,7 @@ scroll sideways on a phone; axe-core finds no WCAG 2.1 A/AA violation.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -49,14 +48,11 @@ def _rules(page) -> dict[str, str]:
         "items => Object.fromEntries(items.map(i => [i.dataset.rule, i.className]))")
 
 
-def test_first_sign_in_in_a_phone_browser(live_gradebook, issued_parent):
-    from playwright.sync_api import sync_playwright
-
+def test_first_sign_in_in_a_phone_browser(live_gradebook, issued_parent, chromium):
     login, password = issued_parent
     problems: list[str] = []
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with contextlib.nullcontext(chromium) as browser:  # one Playwright per test process
         context = browser.new_context(viewport={"width": 375, "height": 760}, locale="pl-PL")
         page = context.new_page()
         page.on("console", lambda m: problems.append(m.text)
@@ -101,5 +97,4 @@ def test_first_sign_in_in_a_phone_browser(live_gradebook, issued_parent):
         assert "/first-login" not in page.url
         assert "Dziękujemy. Twoje konto jest gotowe." in page.content()
         page.screenshot(path=str(SHOTS / "after-first-login-phone.png"), full_page=True)
-        browser.close()
     assert problems == []

@@ -26,8 +26,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 AXE = Path(__file__).parent / "axe" / "axe.min.js"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 FAMILY_PAGES = {"home": "/family/", "grades": "/family/grades",
                 "attendance": "/family/attendance", "excuse": "/family/excuses/new",
@@ -79,13 +77,9 @@ def live_gradebook(gradebook_app, database_urls, tmp_path):
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    """The session's headless Chromium (one Playwright per test process)."""
+    return chromium
 
 
 def _sign_in(page, base: str, login: str, totp: str | None = None) -> None:

@@ -252,7 +252,7 @@ def test_login_page_lets_the_form_lead_on_to_a_registered_client_only(idp_client
     bad = "/oauth/authorize?" + urlencode({"client_id": "rp",
                                            "redirect_uri": "https://evil.example/cb"})
     csp = idp_client.get("/login", query_string={"next": bad}).headers["Content-Security-Policy"]
-    assert "evil" not in csp and "form-action 'self' ;" in csp
+    assert "evil" not in csp and "form-action 'self';" in csp
     plain = idp_client.get("/login").headers["Content-Security-Policy"]
     assert "rp.example.org" not in plain
 
