@@ -7,7 +7,6 @@ the old URL stops working at once.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -18,10 +17,10 @@ from gradebook_service.calendar.services import KIND_LABELS, class_events
 from gradebook_service.exports.models import FeedToken, new_feed_token
 from gradebook_service.extensions import db
 from gradebook_service.grades.services import SubjectGrades
+from gradebook_service.pdf import add_fonts
 from gradebook_service.timetable.services import Slot
 
 SCHOOL_ZONE = ZoneInfo("Europe/Warsaw")
-FONTS = Path(__file__).parent / "fonts"
 
 
 def feed_token(account: SchoolAccount, create: bool = True) -> FeedToken | None:
@@ -148,8 +147,7 @@ def grades_pdf(school_name: str, pupil_name: str, class_name: str, year_name: st
 
     pdf = FPDF(format="A4")
     pdf.set_title(_("Grades summary"))
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    add_fonts(pdf)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 14)
     pdf.cell(0, 8, _("Grades summary"), new_x="LMARGIN", new_y="NEXT")

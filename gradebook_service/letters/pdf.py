@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-FONT = "DejaVu"
-MONO = "DejaVuMono"
+from gradebook_service.pdf import MONO, add_fonts
+from gradebook_service.pdf import SANS as FONT
 
 
 @dataclass
@@ -48,17 +47,11 @@ class StaffLetterPage:
     kind: str = "welcome"
 
 
-def _font_path(name: str) -> str:
-    return str(resources.files("gradebook_service.letters") / "data" / name)
-
-
 class LetterPDF(FPDF):
     def __init__(self) -> None:
         super().__init__(format="A4", unit="mm")
         self._wrap_cache: dict[tuple, list[str]] = {}
-        self.add_font(FONT, "", _font_path("DejaVuSans.ttf"))
-        self.add_font(FONT, "B", _font_path("DejaVuSans-Bold.ttf"))
-        self.add_font(MONO, "B", _font_path("DejaVuSansMono-Bold.ttf"))
+        add_fonts(self)
         self.set_auto_page_break(auto=False)
         self.set_margins(20, 18, 20)
         self.set_creator("E-dziennik")
