@@ -127,15 +127,11 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
     pdf.cell(0, 5.5, _("Variant 1: school login"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 9.5)
     steps = [
-        _("Open %(url)s and sign in with the login and password above.", url=urls["login"]),
-        _("Set your own password: at least 8 characters, with an upper-case letter, a "
-          "lower-case letter and a digit. Special characters such as . , ? ! are discouraged."),
-        _("Accept the terms of use (regulamin)."),
+        *_first_login_steps(urls),
         _("Give your e-mail address for password recovery (recommended) and confirm it with "
           "the link we send."),
     ]
-    for number, step in enumerate(steps, 1):
-        pdf.paragraph(4.6, f"{number}. {step}")
+    _numbered(pdf, steps)
     pdf.ln(1.5)
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, 5.5, _("Variant 2: unified account „Przeglądaj wygodnie”"),
@@ -149,8 +145,7 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
         _("From then on choose „Sign in with ACCOUNT” and use your e-mail and your own "
           "password. One account can hold the logins of all your children."),
     ]
-    for number, step in enumerate(steps2, 1):
-        pdf.paragraph(4.6, f"{number}. {step}")
+    _numbered(pdf, steps2)
     pdf.ln(1.5)
     pdf.paragraph(4.6, _("Lost your login or password? Tell the secretariat, the "
                              "administrator or the homeroom teacher: you will get a new "
@@ -182,6 +177,22 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
     pdf.set_text_color(0, 0, 0)
 
 
+def _first_login_steps(urls: dict[str, str]) -> list[str]:
+    """The first-login steps every school account follows (families and staff alike)."""
+    return [
+        _("Open %(url)s and sign in with the login and password above.", url=urls["login"]),
+        _("Set your own password: at least 8 characters, with an upper-case letter, a "
+          "lower-case letter and a digit. Special characters such as . , ? ! are discouraged."),
+        _("Accept the terms of use (regulamin)."),
+    ]
+
+
+def _numbered(pdf: LetterPDF, steps: list[str]) -> None:
+    """Print ``steps`` as a numbered list."""
+    for number, step in enumerate(steps, 1):
+        pdf.paragraph(4.6, f"{number}. {step}")
+
+
 def _staff_page(pdf: LetterPDF, page: StaffLetterPage, urls: dict[str, str],
                 today: date) -> None:
     pdf.add_page()
@@ -199,15 +210,11 @@ def _staff_page(pdf: LetterPDF, page: StaffLetterPage, urls: dict[str, str],
     _credential_box(pdf, _("Staff account"), page.login, _("Password:"), page.password)
     pdf.set_font(FONT, "", 9.5)
     steps = [
-        _("Open %(url)s and sign in with the login and password above.", url=urls["login"]),
-        _("Set your own password: at least 8 characters, with an upper-case letter, a "
-          "lower-case letter and a digit. Special characters such as . , ? ! are discouraged."),
-        _("Accept the terms of use (regulamin)."),
+        *_first_login_steps(urls),
         _("Set up two-step sign-in with an authenticator app on your phone (required for "
           "staff) and keep the recovery codes safe."),
     ]
-    for number, step in enumerate(steps, 1):
-        pdf.paragraph(4.6, f"{number}. {step}")
+    _numbered(pdf, steps)
     pdf.set_y(245)
     pdf.set_font(FONT, "B", 11)
     pdf.cell(0, 6, "Potwierdzam odbiór loginu i hasła", new_x="LMARGIN", new_y="NEXT")
