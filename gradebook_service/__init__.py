@@ -91,9 +91,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the operator commands (``flask --app gradebook_service …``)."""
-    from gradebook_service.accounts.cli import accounts_cli
     from gradebook_service.demo.cli import seed_demo_command
-    from gradebook_service.letters.cli import letters_cli
+    from gradebook_service.letters.cli import accounts_cli, letters_cli
     from gradebook_service.roster.cli import roster_cli
 
     app.cli.add_command(accounts_cli)

@@ -5,7 +5,6 @@ from gradebook_service.announcements import models as announcements_models  # no
 from gradebook_service.calendar import models as calendar_models  # noqa: F401
 from gradebook_service.core import models as core_models  # noqa: F401
 from gradebook_service.exports import models as exports_models  # noqa: F401
-from gradebook_service.family import models as family_models  # noqa: F401
 from gradebook_service.grades import models as grades_models  # noqa: F401
 from gradebook_service.history import models as history_models  # noqa: F401
 from gradebook_service.homework import models as homework_models  # noqa: F401
@@ -13,3 +12,4 @@ from gradebook_service.lessons import models as lessons_models  # noqa: F401
 from gradebook_service.remarks import models as remarks_models  # noqa: F401
 from gradebook_service.school import models as school_models  # noqa: F401
 from gradebook_service.timetable import models as timetable_models  # noqa: F401
+from gradebook_service.web import models as web_models  # noqa: F401

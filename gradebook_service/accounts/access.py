@@ -106,6 +106,18 @@ def staff_class_ids_query(account: SchoolAccount) -> sa.Select:
     return sa.union(taught, led)
 
 
+def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
+    """True if the staff member teaches the subject to the class (or is the administrator)."""
+    if account.staff is None:
+        return False
+    if account.staff.is_admin:
+        return True
+    return db.session.execute(sa.select(TeachingAssignment.id).where(
+        TeachingAssignment.school_id == account.school_id,
+        TeachingAssignment.class_id == class_id, TeachingAssignment.subject_id == subject_id,
+        TeachingAssignment.teacher_id == account.staff_id).limit(1)).first() is not None
+
+
 def visible_pupil_ids_query(account: SchoolAccount) -> sa.Select:
     """A subquery of the pupil ids ``account`` may see."""
     if account.role in (PARENT, PUPIL):

@@ -12,9 +12,10 @@ from gradebook_service.accounts.access import login_required, staff_class_ids_qu
 from gradebook_service.announcements import services
 from gradebook_service.announcements.models import AUDIENCES, CLASS
 from gradebook_service.extensions import db
-from gradebook_service.family.context import family_context
 from gradebook_service.school.models import SchoolClass
-from gradebook_service.staff.context import staff_account, today, visible_class_or_404
+from gradebook_service.web import dates
+from gradebook_service.web.family import family_context
+from gradebook_service.web.staff import staff_account, visible_class_or_404
 
 bp = Blueprint("announcements", __name__, template_folder="templates")
 
@@ -59,5 +60,5 @@ def new():
                 flash(_("Announcement published."), "success")
                 return redirect(url_for("announcements.new"), code=303)
     return render_template("announcements/new.html", classes=classes, error=error,
-                           form=request.form, audiences=AUDIENCES, today=today()
+                           form=request.form, audiences=AUDIENCES, today=dates.today()
                            ), (422 if error else 200)

@@ -10,9 +10,15 @@ from flask_babel import gettext as _
 
 from gradebook_service.accounts.access import login_required
 from gradebook_service.calendar import services
-from gradebook_service.family.context import family_context, mark_visited
-from gradebook_service.homework.views import parse_target, teaching_options
-from gradebook_service.staff.context import school_of, staff_account, taught_or_404, today
+from gradebook_service.web import dates
+from gradebook_service.web.family import family_context, mark_visited
+from gradebook_service.web.staff import (
+    parse_target,
+    school_of,
+    staff_account,
+    taught_or_404,
+    teaching_options,
+)
 
 bp = Blueprint("calendar", __name__, template_folder="templates")
 
@@ -84,5 +90,5 @@ def new():
                 return redirect(url_for("calendar.new"), code=303)
     return render_template("calendar/new.html", options=teaching_options(account), error=error,
                            warnings=warnings, form=request.form, labels=services.KIND_LABELS,
-                           hard=services.caps(school)["hard_cap"], today=today()
+                           hard=services.caps(school)["hard_cap"], today=dates.today()
                            ), (422 if error or warnings else 200)

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from gradebook_service.accounts.access import current_account, login_required
 from gradebook_service.accounts.models import STAFF
 from gradebook_service.exports import services
-from gradebook_service.family.context import family_context
 from gradebook_service.grades.services import pupil_grades
-from gradebook_service.staff.context import today
 from gradebook_service.timetable.services import class_plan, monday_of, teacher_plan
+from gradebook_service.web import dates
+from gradebook_service.web.family import family_context
 
 bp = Blueprint("exports", __name__)
 
@@ -33,7 +33,7 @@ def timetable_ics(token: str):
     account = services.account_for_token(token)
     if account is None:
         abort(404)
-    start = monday_of(today()) - timedelta(days=7)
+    start = monday_of(dates.today()) - timedelta(days=7)
     if account.role == STAFF:
         slots = teacher_plan(account.school_id, account.staff_id, start, days=35)
     else:
@@ -53,7 +53,7 @@ def calendar_ics(token: str):
     if pupil is None:
         abort(404)
     return _ics(services.calendar_document(
-        _("Calendar"), services.terminarz_events(account.school_id, pupil.class_id, today(),
+        _("Calendar"), services.terminarz_events(account.school_id, pupil.class_id, dates.today(),
                                                  request.host)))
 
 

@@ -11,12 +11,13 @@ from gradebook_service.announcements.models import Announcement, AnnouncementRea
 from gradebook_service.announcements.services import visible_condition
 from gradebook_service.calendar.models import Event
 from gradebook_service.extensions import db
-from gradebook_service.family.context import FamilyContext, last_visits
 from gradebook_service.grades.models import Grade
 from gradebook_service.homework.models import Homework
 from gradebook_service.lessons.models import ABSENT, LATE, Attendance
 from gradebook_service.remarks.models import Remark
 from gradebook_service.school.models import Pupil, StaffMember, Subject, TeachingAssignment
+from gradebook_service.web.family import FamilyContext, last_visits
+from gradebook_service.web.models import SECTIONS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -25,8 +26,7 @@ def badges(ctx: FamilyContext) -> dict[str, int]:
     """Counts of what is new for each section (two queries whatever the data)."""
     seen = last_visits(ctx)
     school_id, pupil_id, class_id = ctx.account.school_id, ctx.pupil.id, ctx.pupil.class_id
-    since = {s: seen.get(s, EPOCH) for s in ("grades", "attendance", "homework", "calendar",
-                                              "remarks")}
+    since = {s: seen.get(s, EPOCH) for s in SECTIONS}
     horizon = ctx.today + timedelta(days=14)
     unread = sa.select(AnnouncementRead.id).where(
         AnnouncementRead.school_id == school_id, AnnouncementRead.account_id == ctx.account.id,

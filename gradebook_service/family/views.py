@@ -8,8 +8,8 @@ from flask import Blueprint, abort, g, render_template
 from gradebook_service.accounts.access import login_required
 from gradebook_service.extensions import db
 from gradebook_service.family import services
-from gradebook_service.family.context import family_context
 from gradebook_service.school.models import Guardian, Guardianship, SchoolClass, StaffMember
+from gradebook_service.web.family import family_context
 
 bp = Blueprint("family", __name__, url_prefix="/family", template_folder="templates",
                static_folder="static", static_url_path="/static/family")
@@ -17,8 +17,8 @@ bp = Blueprint("family", __name__, url_prefix="/family", template_folder="templa
 @bp.record_once
 def start_with_empty_caches(_state) -> None:
     """Each new app starts with empty process caches (tests build many apps on reused ids)."""
-    from gradebook_service.family.cache import fragments
-    from gradebook_service.family.context import forget_years
+    from gradebook_service.web.cache import fragments
+    from gradebook_service.web.family import forget_years
 
     fragments.clear()
     forget_years()

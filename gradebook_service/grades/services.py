@@ -71,18 +71,6 @@ def ensure_categories(school_id: int) -> list[GradeCategory]:
     return categories(school_id)
 
 
-def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
-    """True if the staff member teaches the subject to the class (or is the administrator)."""
-    if account.staff is None:
-        return False
-    if account.staff.is_admin:
-        return True
-    return db.session.execute(sa.select(TeachingAssignment.id).where(
-        TeachingAssignment.school_id == account.school_id,
-        TeachingAssignment.class_id == class_id, TeachingAssignment.subject_id == subject_id,
-        TeachingAssignment.teacher_id == account.staff_id).limit(1)).first() is not None
-
-
 # --- teacher: the grid -------------------------------------------------------------------
 
 @dataclass

@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from gradebook_service.accounts.access import login_required
-from gradebook_service.family.cache import fragments, time_bucket
-from gradebook_service.family.context import family_context, mark_visited
 from gradebook_service.grades import services
-from gradebook_service.staff.context import school_of, staff_account, taught_or_404, today
-from gradebook_service.timetable.services import school_year_for, term_for
+from gradebook_service.school.years import school_year_for, term_for
+from gradebook_service.web import dates
+from gradebook_service.web.cache import fragments, time_bucket
+from gradebook_service.web.family import family_context, mark_visited
+from gradebook_service.web.staff import school_of, staff_account, taught_or_404
 
 bp = Blueprint("grades", __name__, template_folder="templates")
 
@@ -24,7 +25,7 @@ bp = Blueprint("grades", __name__, template_folder="templates")
 def family():
     """The pupil's grades per subject and term, weighted averages, proposed and final grades.
 
-    The page's content is cached per data fingerprint (family/cache.py): a repeat visit
+    The page's content is cached per data fingerprint (web/cache.py): a repeat visit
     costs one query instead of rendering hundreds of grades again.
     """
     ctx = family_context()
@@ -42,10 +43,10 @@ def family():
 
 
 def _term(account, number: int | None):
-    year = school_year_for(account.school_id, today())
+    year = school_year_for(account.school_id, dates.today())
     if number in (1, 2) and len(year.terms) >= number:
         return year, year.terms[number - 1]
-    return year, term_for(year, today())
+    return year, term_for(year, dates.today())
 
 
 @bp.route("/staff/classes/<int:class_id>/subjects/<int:subject_id>/grades",
@@ -79,7 +80,7 @@ def grid(class_id: int, subject_id: int):
     return render_template("grades/grid.html", klass=klass, subject=subject, term=term,
                            year=year, g=g, problems=problems, typed=typed,
                            categories=services.ensure_categories(account.school_id),
-                           today=today()), (422 if problems else 200)
+                           today=dates.today()), (422 if problems else 200)
 
 
 @bp.post("/staff/classes/<int:class_id>/subjects/<int:subject_id>/assessments")
@@ -94,7 +95,7 @@ def add_assessment(class_id: int, subject_id: int):
     try:
         day = date.fromisoformat(request.form.get("date", ""))
     except ValueError:
-        day = today()
+        day = dates.today()
     weight_text = (request.form.get("weight") or "").strip()
     try:
         services.add_assessment(account, class_id, subject_id, term,

@@ -12,7 +12,7 @@ from gradebook_service.accounts.access import (
 )
 from gradebook_service.history.models import ENTITIES
 from gradebook_service.history.services import changes_for
-from gradebook_service.staff.context import staff_account
+from gradebook_service.web.staff import staff_account
 
 bp = Blueprint("history", __name__, template_folder="templates")
 

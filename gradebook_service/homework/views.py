@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from gradebook_service.accounts.access import login_required
-from gradebook_service.extensions import db
-from gradebook_service.family.context import family_context, mark_visited
 from gradebook_service.homework import services
-from gradebook_service.school.models import SchoolClass, Subject, TeachingAssignment
-from gradebook_service.staff.context import staff_account, taught_or_404, today
+from gradebook_service.web import dates
+from gradebook_service.web.family import family_context, mark_visited
+from gradebook_service.web.staff import parse_target, staff_account, taught_or_404, teaching_options
 
 bp = Blueprint("homework", __name__, template_folder="templates")
 
@@ -28,26 +26,6 @@ def family():
                                     ctx.today - timedelta(days=7))
     return render_template("homework/family.html", ctx=ctx, active="homework", items=items,
                            previous=previous)
-
-
-def teaching_options(account) -> list[tuple[int, int, str]]:
-    """(class id, subject id, label) for what the staff member teaches."""
-    return [(c, s, f"{cn} · {sn}") for c, s, cn, sn in db.session.execute(
-        sa.select(SchoolClass.id, Subject.id, SchoolClass.name, Subject.name)
-        .join(TeachingAssignment, TeachingAssignment.class_id == SchoolClass.id)
-        .join(Subject, Subject.id == TeachingAssignment.subject_id)
-        .where(TeachingAssignment.school_id == account.school_id,
-               TeachingAssignment.teacher_id == account.staff_id)
-        .order_by(SchoolClass.name, Subject.name))]
-
-
-def parse_target(value: str | None) -> tuple[int, int]:
-    """"class_id:subject_id" from a select."""
-    try:
-        class_id, subject_id = (int(x) for x in (value or "").split(":"))
-    except ValueError:
-        return 0, 0
-    return class_id, subject_id
 
 
 @bp.route("/staff/homework/new", methods=["GET", "POST"])
@@ -66,7 +44,7 @@ def new():
             error = _("Give the due date.")
         else:
             try:
-                services.add_homework(account, class_id, subject_id, today(), due,
+                services.add_homework(account, class_id, subject_id, dates.today(), due,
                                       request.form.get("description", ""))
             except services.HomeworkError as exc:
                 error = exc.message
@@ -74,4 +52,4 @@ def new():
                 flash(_("Homework saved."), "success")
                 return redirect(url_for("homework.new"), code=303)
     return render_template("homework/new.html", options=options, error=error, form=request.form,
-                           today=today()), (422 if error else 200)
+                           today=dates.today()), (422 if error else 200)

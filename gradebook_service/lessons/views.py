@@ -8,10 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from gradebook_service.accounts.access import login_required
-from gradebook_service.family.context import family_context, mark_visited
 from gradebook_service.lessons import services
 from gradebook_service.lessons.models import EXCUSED
-from gradebook_service.staff.context import school_of, staff_account
+from gradebook_service.web.family import family_context, mark_visited
+from gradebook_service.web.staff import school_of, staff_account
 
 bp = Blueprint("lessons", __name__, template_folder="templates")
 

@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 
 from gradebook_service.accounts.access import login_required
 from gradebook_service.extensions import db
-from gradebook_service.family.context import family_context, mark_visited
 from gradebook_service.remarks import services
 from gradebook_service.remarks.models import BEHAVIOUR_GRADES
 from gradebook_service.school.models import Pupil
-from gradebook_service.staff.context import staff_account, today, visible_class_or_404
-from gradebook_service.timetable.services import school_year_for
+from gradebook_service.school.years import school_year_for
+from gradebook_service.web import dates
+from gradebook_service.web.family import family_context, mark_visited
+from gradebook_service.web.staff import staff_account, visible_class_or_404
 
 bp = Blueprint("remarks", __name__, template_folder="templates")
 
@@ -36,7 +37,7 @@ def staff_class(class_id: int):
     """Add a remark for a pupil of the class; the homeroom teacher also sets behaviour grades."""
     account = staff_account()
     klass = visible_class_or_404(account, class_id)
-    year = school_year_for(account.school_id, today())
+    year = school_year_for(account.school_id, dates.today())
     is_homeroom = klass.homeroom_teacher_id == account.staff_id
     error = None
     if request.method == "POST":
@@ -48,7 +49,7 @@ def staff_class(class_id: int):
             try:
                 services.add_remark(account, pupil, request.form.get("kind", ""),
                                     request.form.get("category", ""),
-                                    request.form.get("text", ""), today())
+                                    request.form.get("text", ""), dates.today())
             except services.RemarkError as exc:
                 error = exc.message
         elif action == "behaviour" and is_homeroom:

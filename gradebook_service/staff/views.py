@@ -12,8 +12,10 @@ from gradebook_service.extensions import db
 from gradebook_service.lessons.models import Lesson
 from gradebook_service.lessons.services import homeroom_excuses
 from gradebook_service.school.models import SchoolClass, Subject, TeachingAssignment
-from gradebook_service.staff.context import date_arg, staff_account, today
-from gradebook_service.timetable.services import NoSchoolYear, teacher_plan
+from gradebook_service.school.years import NoSchoolYear
+from gradebook_service.timetable.services import teacher_plan
+from gradebook_service.web import dates
+from gradebook_service.web.staff import staff_account
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static", static_url_path="/static/staff")
@@ -24,7 +26,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="template
 def home():
     """Today's lessons (``?date=`` for another day) with their state, and the teacher's classes."""
     account = staff_account()
-    day = date_arg("date", today())
+    day = dates.date_arg("date", dates.today())
     try:
         slots = teacher_plan(account.school_id, account.staff_id, day)
     except NoSchoolYear:

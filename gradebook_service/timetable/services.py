@@ -1,4 +1,4 @@
-"""The school calendar (year, term) and the timetable as it really happens on given dates.
+"""The timetable as it really happens on given dates.
 
 A week's plan is the weekly timetable with that week's changes applied: a
 substitution shows the substitute (and subject), a cancellation stays visible
@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from gradebook_service.extensions import db
-from gradebook_service.school.models import SchoolClass, SchoolYear, StaffMember, Subject, Term
+from gradebook_service.school.models import SchoolClass, SchoolYear, StaffMember, Subject
+from gradebook_service.school.years import school_year_for
 from gradebook_service.timetable.models import (
     CANCELLATION,
     ROOM_CHANGE,
@@ -24,10 +25,6 @@ from gradebook_service.timetable.models import (
     TimetableChange,
     TimetableEntry,
 )
-
-
-class NoSchoolYear(LookupError):
-    """The school has no school year covering the date."""
 
 
 @dataclass
@@ -54,28 +51,6 @@ class Slot:
     @property
     def cancelled(self) -> bool:
         return self.status == CANCELLATION
-
-
-def school_year_for(school_id: int, day: date) -> SchoolYear:
-    """The school year covering ``day`` (else the one marked current), terms loaded."""
-    year = db.session.execute(
-        sa.select(SchoolYear).where(SchoolYear.school_id == school_id)
-        .where(sa.or_(sa.and_(SchoolYear.starts_on <= day, SchoolYear.ends_on >= day),
-                      SchoolYear.is_current))
-        .order_by(SchoolYear.starts_on.desc()).limit(1)
-        .options(sa.orm.selectinload(SchoolYear.terms))).scalar_one_or_none()
-    if year is None:
-        raise NoSchoolYear(school_id)
-    return year
-
-
-def term_for(year: SchoolYear, day: date) -> Term:
-    """The term of ``year`` covering ``day`` (before the year: the first, after: the last)."""
-    terms = list(year.terms)
-    for term in terms:
-        if term.starts_on <= day <= term.ends_on:
-            return term
-    return terms[0] if day < terms[0].starts_on else terms[-1]
 
 
 def monday_of(day: date) -> date:

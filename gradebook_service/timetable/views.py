@@ -10,9 +10,7 @@ from flask_babel import gettext as _
 
 from gradebook_service.accounts.access import login_required
 from gradebook_service.extensions import db
-from gradebook_service.family.context import family_context
 from gradebook_service.school.models import SchoolClass, StaffMember, Subject
-from gradebook_service.staff.context import date_arg, staff_account, today
 from gradebook_service.timetable.models import CHANGE_KINDS, TimetableChange
 from gradebook_service.timetable.services import (
     ChangeError,
@@ -21,6 +19,9 @@ from gradebook_service.timetable.services import (
     save_change,
     upcoming_changes,
 )
+from gradebook_service.web import dates
+from gradebook_service.web.family import family_context
+from gradebook_service.web.staff import staff_account
 
 bp = Blueprint("timetable", __name__, template_folder="templates")
 
@@ -32,7 +33,7 @@ def family():
     ctx = family_context()
     # At the weekend, the coming week is the one families want to see.
     default = ctx.today + timedelta(days=2) if ctx.today.weekday() >= 5 else ctx.today
-    monday = monday_of(date_arg("week", default))
+    monday = monday_of(dates.date_arg("week", default))
     slots = class_plan(ctx.school.id, ctx.pupil.class_id, monday, days=5, year=ctx.year)
     days = [(monday + timedelta(days=i), [s for s in slots if s.date == monday + timedelta(days=i)])
             for i in range(5)]
@@ -78,7 +79,7 @@ def changes():
     school_id = account.school_id
     return render_template(
         "timetable/changes.html", error=error, form=request.form, kinds=CHANGE_KINDS,
-        today=today(), rows=upcoming_changes(school_id, today()),
+        today=dates.today(), rows=upcoming_changes(school_id, dates.today()),
         classes=db.session.execute(sa.select(SchoolClass).where(
             SchoolClass.school_id == school_id).order_by(SchoolClass.name)).scalars().all(),
         teachers=db.session.execute(sa.select(StaffMember).where(

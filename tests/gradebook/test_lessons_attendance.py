@@ -9,7 +9,7 @@ from gradebook_service.extensions import db
 from gradebook_service.history.models import ChangeLogEntry
 from gradebook_service.lessons import services
 from gradebook_service.lessons.models import Attendance
-from gradebook_service.timetable.services import school_year_for
+from gradebook_service.school.years import school_year_for
 from tests.gradebook.register_factories import TODAY, build_school
 
 

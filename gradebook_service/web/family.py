@@ -16,7 +16,6 @@ from flask import abort, g
 from gradebook_service.accounts.access import current_account
 from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
 from gradebook_service.extensions import db
-from gradebook_service.family.models import SectionVisit
 from gradebook_service.school.models import (
     Guardian,
     Guardianship,
@@ -24,13 +23,10 @@ from gradebook_service.school.models import (
     School,
     SchoolClass,
 )
-from gradebook_service.timetable.services import NoSchoolYear, school_year_for
+from gradebook_service.school.years import NoSchoolYear, school_year_for
+from gradebook_service.web import dates
+from gradebook_service.web.models import SectionVisit
 from shared.database import utcnow
-
-
-def today() -> date:
-    """The school's date today (a seam for tests and the demo)."""
-    return date.today()
 
 
 @dataclass
@@ -74,7 +70,7 @@ def family_context() -> FamilyContext:
     pupil = account.family_pupil() if row is not None else None
     if pupil is None or pupil.school_id != account.school_id:
         abort(404)
-    day = today()
+    day = dates.today()
     try:
         year = cached_year(account.school_id, day)
     except NoSchoolYear:

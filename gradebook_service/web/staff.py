@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort
 
-from gradebook_service.accounts.access import current_account, staff_class_ids_query
+from gradebook_service.accounts.access import current_account, staff_class_ids_query, teaches
 from gradebook_service.accounts.models import STAFF, SchoolAccount
 from gradebook_service.extensions import db
-from gradebook_service.grades.services import teaches
-from gradebook_service.school.models import School, SchoolClass, Subject
-
-
-def today() -> date:
-    """The school's date today (a seam for tests and the demo)."""
-    return date.today()
+from gradebook_service.school.models import School, SchoolClass, Subject, TeachingAssignment
 
 
 def staff_account() -> SchoolAccount:
@@ -54,9 +46,21 @@ def taught_or_404(account: SchoolAccount, class_id: int, subject_id: int
     return klass, subject
 
 
-def date_arg(name: str, default: date) -> date:
-    """A YYYY-MM-DD query argument, or ``default`` when missing or malformed."""
+def teaching_options(account: SchoolAccount) -> list[tuple[int, int, str]]:
+    """(class id, subject id, label) for what the staff member teaches."""
+    return [(c, s, f"{cn} · {sn}") for c, s, cn, sn in db.session.execute(
+        sa.select(SchoolClass.id, Subject.id, SchoolClass.name, Subject.name)
+        .join(TeachingAssignment, TeachingAssignment.class_id == SchoolClass.id)
+        .join(Subject, Subject.id == TeachingAssignment.subject_id)
+        .where(TeachingAssignment.school_id == account.school_id,
+               TeachingAssignment.teacher_id == account.staff_id)
+        .order_by(SchoolClass.name, Subject.name))]
+
+
+def parse_target(value: str | None) -> tuple[int, int]:
+    """"class_id:subject_id" from a select."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        class_id, subject_id = (int(x) for x in (value or "").split(":"))
     except ValueError:
-        return default
+        return 0, 0
+    return class_id, subject_id
