@@ -27,7 +27,7 @@ def init_oidc(app: Flask) -> None:
     """Register the IdP client on ``app`` when its client id and secret are configured."""
     oauth = OAuth(app)
     app.extensions["gradebook_oauth"] = oauth
-    if app.config.get("GRADEBOOK_OIDC_CLIENT_ID") and app.config.get("GRADEBOOK_OIDC_CLIENT_SECRET"):
+    if app.config["GRADEBOOK_OIDC_CLIENT_ID"] and app.config["GRADEBOOK_OIDC_CLIENT_SECRET"]:
         oauth.register(
             "idp",
             client_id=app.config["GRADEBOOK_OIDC_CLIENT_ID"],

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from gradebook_service.accounts.access import login_required
-from gradebook_service.family.cache import fragments, time_bucket
+from gradebook_service.family.cache import fragment_cache, time_bucket
 from gradebook_service.family.context import family_context, mark_visited
 from gradebook_service.grades import services
 from gradebook_service.staff.context import school_of, staff_account, taught_or_404, today
@@ -32,11 +32,11 @@ def family():
     key = ("grades", ctx.school.id, ctx.pupil.id, ctx.pupil.full_name, ctx.school_class.name,
            ctx.school.short_name, str(get_locale()), previous, ctx.today, time_bucket(),
            services.grades_fingerprint(ctx.school, ctx.pupil, ctx.year))
-    body = fragments.get(key)
+    body = fragment_cache().get(key)
     if body is None:
         rows = services.pupil_grades(ctx.school, ctx.pupil, ctx.year, seen_since=previous)
         body = render_template("grades/family_body.html", ctx=ctx, rows=rows, active="grades")
-        fragments.set(key, body)
+        fragment_cache().set(key, body)
     return render_template("family/cached_page.html", ctx=ctx, body=Markup(body),  # noqa: S704
                            title=_("Grades"))
 
