@@ -1,4 +1,4 @@
-"""``POST /internal/v1/school-accounts/verify`` (DESIGN.md 5.3), called by the IdP only."""
+"""``POST /internal/v1/school-accounts/verify`` (docs/architecture.md 5.3), called by the IdP only."""
 
 from __future__ import annotations
 

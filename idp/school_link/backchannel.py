@@ -1,4 +1,4 @@
-"""Client of the gradebook's back-channel API (DESIGN.md 5.3): verify school credentials.
+"""Client of the gradebook's back-channel API (docs/architecture.md 5.3): verify school credentials.
 
     answer = verify_school_credentials("4821937", "Haslo123")   # SchoolAccountAnswer
     # raises WrongSchoolCredentials (401) or GradebookUnavailable (anything else)
