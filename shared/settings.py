@@ -56,39 +56,33 @@ class Int:
 
     low: int
     high: int
+    # Class attributes, not fields: what Seconds changes.
+    _cast = int
+    _what = "a whole number"
+    _unit = "integer"
 
     def parse(self, variable: str, raw: str) -> int:
         try:
-            number = int(raw)
+            number = self._cast(raw)
         except ValueError:
-            raise ConfigError(f"{variable} must be a whole number, got {raw!r}") from None
+            raise ConfigError(f"{variable} must be {self._what}, got {raw!r}") from None
         if not self.low <= number <= self.high:
             raise ConfigError(f"{variable} must be between {self.low} and {self.high}, got {number}")
         return number
 
     def describe(self) -> str:
-        return f"integer {self.low}–{self.high}"
+        return f"{self._unit} {self.low}–{self.high}"
 
 
 @dataclass(frozen=True)
-class Seconds:
+class Seconds(Int):
     """A duration in seconds (fractions allowed) in ``low``–``high``."""
 
     low: float
     high: float
-
-    def parse(self, variable: str, raw: str) -> float:
-        try:
-            number = float(raw)
-        except ValueError:
-            raise ConfigError(f"{variable} must be a number of seconds, got {raw!r}") from None
-        if not self.low <= number <= self.high:
-            raise ConfigError(f"{variable} must be between {self.low:g} and {self.high:g}, "
-                              f"got {number:g}")
-        return number
-
-    def describe(self) -> str:
-        return f"seconds {self.low:g}–{self.high:g}"
+    _cast = float
+    _what = "a number of seconds"
+    _unit = "seconds"
 
 
 @dataclass(frozen=True)
@@ -106,7 +100,7 @@ class Timeouts:
         return connect, read
 
     def describe(self) -> str:
-        return f"CONNECT,READ seconds (each 0.1–{self.high:g})"
+        return f"CONNECT,READ seconds (each 0.1–{self.high})"
 
 
 @dataclass(frozen=True)
@@ -197,7 +191,7 @@ class Setting:
     """One setting: its config key, type and range, default, environment variable and meaning."""
 
     name: str
-    type: Text | Int | Seconds | Timeouts | Flag | Choice | Rate | Url | DatabaseUrl
+    type: Text | Int | Timeouts | Flag | Choice | Rate | Url | DatabaseUrl
     default: Any
     doc: str
     #: The environment variable, when it is not the config key itself.
