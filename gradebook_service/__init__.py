@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from gradebook_service.config import SETTINGS
 from shared.settings import INSTANCE_DIR, configure_app
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "gradebook"
@@ -14,7 +15,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "gradeb
 def create_app(config: dict | None = None) -> Flask:
     """Build the gradebook application; ``config`` overrides settings read from the environment."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
-    configure_app(app, "gradebook", config)
+    configure_app(app, SETTINGS, config)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -40,6 +41,18 @@ def register_extensions(app: Flask) -> None:
                            package_dir=Path(__file__).parent, user_locale=_user_locale)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import gradebook_service.models  # noqa: F401
+
+    register_caches(app)
+
+
+def register_caches(app: Flask) -> None:
+    """Give the app its own process caches, so every app (tests build many) starts empty."""
+    from gradebook_service.internal_api.tokens import init_token_verifier
+    from gradebook_service.web.cache import FragmentCache
+
+    app.extensions["fragment_cache"] = FragmentCache()
+    app.extensions["school_years"] = {}
+    init_token_verifier(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from idp.config import SETTINGS
 from shared.settings import INSTANCE_DIR, configure_app
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "idp"
@@ -14,7 +15,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "idp"
 def create_app(config: dict | None = None) -> Flask:
     """Build the IdP application; ``config`` overrides settings read from the environment."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
-    configure_app(app, "idp", config)
+    configure_app(app, SETTINGS, config)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

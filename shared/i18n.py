@@ -63,7 +63,7 @@ def init_i18n(app: Flask, package_dir: Path,
         lang = g.get("lang_to_remember")
         if lang:
             response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                                httponly=True, secure=app.config.get("SESSION_COOKIE_SECURE", False))
+                                httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
         return response
 
     @app.context_processor

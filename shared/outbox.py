@@ -78,7 +78,7 @@ class Outbox:
         mail.init_app(app)
         app.extensions["outbox"] = self
         app.cli.add_command(_mail_cli(self))
-        if app.config.get("MAIL_BACKGROUND_SENDER"):
+        if app.config["MAIL_BACKGROUND_SENDER"]:
             BackgroundSender(app, self).start()
 
     def enqueue(self, recipient: str, subject: str, body_text: str, body_html: str | None = None):

@@ -1,4 +1,4 @@
-"""The password rules of DESIGN.md section 4, used by both services and both UIs.
+"""The password rules of docs/architecture.md section 4, used by both services and both UIs.
 
 The default ("school") rule is the one families are told on paper: at least 8
 characters with an upper-case letter, a lower-case letter and a digit. On top of

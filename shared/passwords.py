@@ -44,9 +44,8 @@ class Hasher:
     @classmethod
     def from_config(cls, config) -> Hasher:
         """Build the hasher from ``ARGON2_TIME_COST`` / ``_MEMORY_COST`` / ``_PARALLELISM``."""
-        return cls(config.get("ARGON2_TIME_COST", DEFAULT_TIME_COST),
-                   config.get("ARGON2_MEMORY_COST", DEFAULT_MEMORY_COST),
-                   config.get("ARGON2_PARALLELISM", DEFAULT_PARALLELISM))
+        return cls(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"],
+                   config["ARGON2_PARALLELISM"])
 
     def hash(self, password: str) -> str:
         """Return an argon2id hash of ``password`` (the full string: nothing is truncated)."""

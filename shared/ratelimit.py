@@ -24,7 +24,7 @@ def make_limiter() -> Limiter:
 
 def init_limiter(app: Flask, limiter: Limiter) -> None:
     """Configure storage from ``REDIS_URL`` (memory otherwise) and bind ``limiter``."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.name)
     limiter.init_app(app)
     app.extensions["credential_throttle"] = CredentialThrottle(limiter, app.config)
@@ -40,9 +40,9 @@ class CredentialThrottle:
 
     def __init__(self, limiter: Limiter, config) -> None:
         self._limiter = limiter
-        self._prefix = config.get("RATELIMIT_KEY_PREFIX", "")
-        self.per_account = parse(config.get("THROTTLE_PER_ACCOUNT", "5 per 15 minutes"))
-        self.per_ip = parse(config.get("THROTTLE_PER_IP", "30 per 15 minutes"))
+        self._prefix = config["RATELIMIT_KEY_PREFIX"]
+        self.per_account = parse(config["THROTTLE_PER_ACCOUNT"])
+        self.per_ip = parse(config["THROTTLE_PER_IP"])
 
     def _key(self, scope: str, value: str) -> str:
         return f"{self._prefix}:fail:{scope}:{_digest(value)}"

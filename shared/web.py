@@ -22,7 +22,7 @@ def init_web(app: Flask) -> None:
     @app.template_global()
     def password_policy_json(mode: str | None = None) -> Markup:
         """The password rules as JSON for the live hint (``data-policy`` attribute)."""
-        mode = mode or app.config.get("PASSWORD_POLICY", "school")
+        mode = mode or app.config["PASSWORD_POLICY"]
         return Markup.escape(json.dumps(policy_description(mode)))
 
 

@@ -27,14 +27,6 @@ def pytest_addoption(parser):
                      help="database backend for the suite (default: sqlite or $EDZ_TEST_DB)")
 
 
-def pytest_collection_modifyitems(config, items):
-    if config.getoption("--db") != "postgresql":
-        skip = pytest.mark.skip(reason="needs --db postgresql")
-        for item in items:
-            if "postgres_only" in item.keywords:
-                item.add_marker(skip)
-
-
 @pytest.fixture(scope="session")
 def db_backend(request) -> str:
     return request.config.getoption("--db")

@@ -301,7 +301,7 @@ def password_context(account: SchoolAccount) -> list[str]:
 
 def check_new_password(account: SchoolAccount, new_password: str) -> PolicyResult:
     """Check a password the user chose, against the policy and their own identifiers."""
-    mode = current_app.config.get("PASSWORD_POLICY", "school")
+    mode = current_app.config["PASSWORD_POLICY"]
     return check_password(new_password, mode=mode, context=password_context(account))
 
 

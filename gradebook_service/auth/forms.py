@@ -1,4 +1,4 @@
-"""Sign-in and account forms (field names are part of DESIGN.md 5.4)."""
+"""Sign-in and account forms (field names are part of docs/architecture.md 5.4)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm

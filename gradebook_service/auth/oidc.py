@@ -3,7 +3,7 @@
 A confidential first-party client using Authlib's Flask client: authorization
 code flow with PKCE (S256), ``state`` and ``nonce`` (OIDC Core 3.1.2), the ID token
 validated against the IdP's JWKS (issuer, audience, expiry, nonce). The
-``school_accounts`` claim (DESIGN.md 5.2) names the school accounts the person
+``school_accounts`` claim (docs/architecture.md 5.2) names the school accounts the person
 linked; they map to local accounts by :attr:`SchoolAccount.ref`.
 """
 
@@ -27,7 +27,7 @@ def init_oidc(app: Flask) -> None:
     """Register the IdP client on ``app`` when its client id and secret are configured."""
     oauth = OAuth(app)
     app.extensions["gradebook_oauth"] = oauth
-    if app.config.get("GRADEBOOK_OIDC_CLIENT_ID") and app.config.get("GRADEBOOK_OIDC_CLIENT_SECRET"):
+    if app.config["GRADEBOOK_OIDC_CLIENT_ID"] and app.config["GRADEBOOK_OIDC_CLIENT_SECRET"]:
         oauth.register(
             "idp",
             client_id=app.config["GRADEBOOK_OIDC_CLIENT_ID"],

@@ -14,15 +14,6 @@ from gradebook_service.web.family import family_context
 bp = Blueprint("family", __name__, url_prefix="/family", template_folder="templates",
                static_folder="static", static_url_path="/static/family")
 
-@bp.record_once
-def start_with_empty_caches(_state) -> None:
-    """Each new app starts with empty process caches (tests build many apps on reused ids)."""
-    from gradebook_service.web.cache import fragments
-    from gradebook_service.web.family import forget_years
-
-    fragments.clear()
-    forget_years()
-
 
 @bp.before_app_request
 def forget_request_caches() -> None:

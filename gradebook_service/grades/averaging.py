@@ -1,4 +1,4 @@
-"""Grade values and the weighted average (DESIGN.md section 4), configurable per school.
+"""Grade values and the weighted average (docs/architecture.md section 4), configurable per school.
 
 School.settings["grades"] may set ``plus`` (default 0.5), ``minus`` (0.25),
 ``non_average`` (marks shown but never averaged; default np, nb, bz, +, -),

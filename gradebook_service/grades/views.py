@@ -13,7 +13,7 @@ from gradebook_service.accounts.access import login_required
 from gradebook_service.grades import services
 from gradebook_service.school.years import school_year_for, term_for
 from gradebook_service.web import dates
-from gradebook_service.web.cache import fragments, time_bucket
+from gradebook_service.web.cache import fragment_cache, time_bucket
 from gradebook_service.web.family import family_context, mark_visited
 from gradebook_service.web.staff import school_of, staff_account, taught_or_404
 
@@ -33,11 +33,11 @@ def family():
     key = ("grades", ctx.school.id, ctx.pupil.id, ctx.pupil.full_name, ctx.school_class.name,
            ctx.school.short_name, str(get_locale()), previous, ctx.today, time_bucket(),
            services.grades_fingerprint(ctx.school, ctx.pupil, ctx.year))
-    body = fragments.get(key)
+    body = fragment_cache().get(key)
     if body is None:
         rows = services.pupil_grades(ctx.school, ctx.pupil, ctx.year, seen_since=previous)
         body = render_template("grades/family_body.html", ctx=ctx, rows=rows, active="grades")
-        fragments.set(key, body)
+        fragment_cache().set(key, body)
     return render_template("family/cached_page.html", ctx=ctx, body=Markup(body),  # noqa: S704
                            title=_("Grades"))
 

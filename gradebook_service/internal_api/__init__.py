@@ -1,1 +1,1 @@
-"""The back-channel API the IdP calls (DESIGN.md 5.3): verify school credentials."""
+"""The back-channel API the IdP calls (docs/architecture.md 5.3): verify school credentials."""

@@ -1,4 +1,4 @@
-"""``POST /internal/v1/school-accounts/verify`` (DESIGN.md 5.3), called by the IdP only."""
+"""``POST /internal/v1/school-accounts/verify`` (docs/architecture.md 5.3), called by the IdP only."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from gradebook_service.extensions import csrf, db
 from gradebook_service.internal_api.tokens import (
     InsufficientScope,
     TokenRejected,
-    init_token_verifier,
     verify_access_token,
 )
 from gradebook_service.school.models import School
@@ -22,11 +21,6 @@ csrf.exempt(bp)  # bearer tokens, no cookies: CSRF does not apply
 
 VERIFY_SCOPE = "school_accounts.verify"
 VERIFY_THROTTLE_SCOPE = "gradebook-verify"
-
-
-@bp.record_once
-def _setup(state) -> None:
-    init_token_verifier(state.app)
 
 
 def _unauthorized(error: str, status: int = 401):

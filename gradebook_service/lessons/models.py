@@ -17,7 +17,7 @@ EXCUSED = "excused"
 LATE = "late"
 RELEASED = "released"
 SCHOOL_DUTY = "school_duty"
-#: The base attendance statuses (DESIGN.md section 4); a school's own types map to one of them.
+#: The base attendance statuses (docs/architecture.md section 4); a school's own types map to one of them.
 STATUSES = (PRESENT, ABSENT, EXCUSED, LATE, RELEASED, SCHOOL_DUTY)
 
 PENDING = "pending"

@@ -27,7 +27,6 @@ from gradebook_service.extensions import db
 from gradebook_service.letters import hashing
 from gradebook_service.letters.pdf import LetterPage, StaffLetterPage, render
 from gradebook_service.school.models import Guardianship, Pupil, School, SchoolClass, SchoolYear
-from shared.passwords import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
 
 Progress = Callable[[int, int], None]
 
@@ -145,9 +144,7 @@ def plan_pages(school_id: int, selection: Selection) -> list[PagePlan]:
 
 def hash_params() -> tuple[int, int, int]:
     config = current_app.config
-    return (config.get("ARGON2_TIME_COST", DEFAULT_TIME_COST),
-            config.get("ARGON2_MEMORY_COST", DEFAULT_MEMORY_COST),
-            config.get("ARGON2_PARALLELISM", DEFAULT_PARALLELISM))
+    return (config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"])
 
 
 def letter_urls() -> dict[str, str]:

@@ -1,7 +1,7 @@
 """School structure and people.
 
 The school is the tenant: every school-owned row carries ``school_id`` and
-composite indexes lead with it (DESIGN.md section 2), so every query can be
+composite indexes lead with it (docs/architecture.md section 2), so every query can be
 scoped by school and the tables can later be distributed by it.
 """
 

@@ -3,8 +3,8 @@
 A key always contains a fingerprint of the data shown (counts and latest change
 times, read in one query), so an entry can never be stale: a changed grade gives
 a new key. A time bucket in the key bounds how long rarer edits (a teacher's name,
-a category's weight) take to show. Each worker process has its own cache; switch it
-off with ``REGISTER_FRAGMENT_CACHE = False``.
+a category's weight) take to show. Each app has its own cache (``app.extensions``,
+created in the factory); switch it off with ``REGISTER_FRAGMENT_CACHE = False``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class FragmentCache:
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> str | None:
-        if not current_app.config.get("REGISTER_FRAGMENT_CACHE", True):
+        if not current_app.config["REGISTER_FRAGMENT_CACHE"]:
             return None
         with self._lock:
             value = self._data.get(key)
@@ -41,7 +41,7 @@ class FragmentCache:
             self._data.clear()
 
     def set(self, key: tuple, value: str) -> None:
-        if not current_app.config.get("REGISTER_FRAGMENT_CACHE", True):
+        if not current_app.config["REGISTER_FRAGMENT_CACHE"]:
             return
         with self._lock:
             self._data[key] = value
@@ -54,4 +54,6 @@ def time_bucket() -> int:
     return int(time.time() // BUCKET_SECONDS)
 
 
-fragments = FragmentCache()
+def fragment_cache() -> FragmentCache:
+    """The current app's fragment cache."""
+    return current_app.extensions["fragment_cache"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import abort, g
+from flask import abort, current_app, g
 
 from gradebook_service.accounts.access import current_account
 from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
@@ -99,28 +99,28 @@ class YearInfo:
     terms: tuple[TermInfo, ...]
 
 
-_YEARS: dict[tuple[int, date], tuple[float, YearInfo]] = {}
 YEAR_CACHE_SECONDS = 300
 
 
-def forget_years() -> None:
-    """Drop the cached school years (a new app, e.g. in tests, starts afresh)."""
-    _YEARS.clear()
+def year_cache() -> dict[tuple[int, date], tuple[float, YearInfo]]:
+    """The current app's cache of school years (``app.extensions``, created in the factory)."""
+    return current_app.extensions["school_years"]
 
 
 def cached_year(school_id: int, day: date) -> YearInfo:
     """The school year covering ``day``, kept for a few minutes per process (it rarely changes)."""
     key = (school_id, day)
-    hit = _YEARS.get(key)
+    years = year_cache()
+    hit = years.get(key)
     now = time.monotonic()
     if hit is not None and hit[0] > now:
         return hit[1]
     year = school_year_for(school_id, day)
     info = YearInfo(year.id, year.name, year.starts_on, year.ends_on, tuple(
         TermInfo(t.id, t.number, t.starts_on, t.ends_on, t.school_year_id) for t in year.terms))
-    if len(_YEARS) > 10000:
-        _YEARS.clear()
-    _YEARS[key] = (now + YEAR_CACHE_SECONDS, info)
+    if len(years) > 10000:
+        years.clear()
+    years[key] = (now + YEAR_CACHE_SECONDS, info)
     return info
 
 

@@ -37,7 +37,7 @@ def new_password_rules(form, field) -> None:
 
 
 class LoginForm(FlaskForm):
-    """E-mail and own password (DESIGN.md 5.4: ``email``, ``password``)."""
+    """E-mail and own password (docs/architecture.md 5.4: ``email``, ``password``)."""
 
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Enter your e-mail address.")), Length(max=320), email_address])

@@ -70,7 +70,7 @@ class Account(TimestampMixin, db.Model):
         return " ".join(parts) or None
 
     def school_accounts_claim(self) -> list[dict]:
-        """The ``school_accounts`` claim (DESIGN.md 5.2): one entry per linked school account."""
+        """The ``school_accounts`` claim (docs/architecture.md 5.2): one entry per linked school account."""
         return [{"ref": link.ref, "role": link.role, "display_name": link.display_name,
                  "school": link.school} for link in self.school_links]
 

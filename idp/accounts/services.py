@@ -78,7 +78,7 @@ def find_by_email(email: str) -> Account | None:
 
 def password_policy_mode() -> str:
     """The configured password rule ("school" by default, or "nist")."""
-    return current_app.config.get("PASSWORD_POLICY", "school")
+    return current_app.config["PASSWORD_POLICY"]
 
 
 def check_new_password(password: str, *, context: tuple[str, ...] = ()) -> None:

@@ -13,16 +13,6 @@ import hashlib
 from flask import current_app, request
 from limits import parse
 
-#: Defaults per action: (per address, per client address). Settings override them as
-#: ``<ACTION>_LIMIT_PER_ADDRESS`` / ``<ACTION>_LIMIT_PER_IP``.
-DEFAULTS = {
-    "register": ("5 per hour", "20 per hour"),
-    "resend": ("3 per hour", "20 per hour"),
-    "recovery": ("3 per hour", "20 per hour"),
-    "consent_request": ("3 per day", "20 per hour"),
-    "email_change": ("3 per hour", "20 per hour"),
-}
-
 
 def _key(action: str, scope: str, value: str) -> str:
     return f"act:{action}:{scope}:" + hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
@@ -34,10 +24,9 @@ def allow(action: str, address: str | None) -> bool:
 
     if not limiter.enabled:
         return True
-    per_address, per_ip = DEFAULTS[action]
-    name = action.upper()
-    per_address = parse(current_app.config.get(f"{name}_LIMIT_PER_ADDRESS", per_address))
-    per_ip = parse(current_app.config.get(f"{name}_LIMIT_PER_IP", per_ip))
+    # One pair of settings per action (idp/config.py): <ACTION>_LIMIT_PER_ADDRESS / _PER_IP.
+    per_address = parse(current_app.config[f"{action.upper()}_LIMIT_PER_ADDRESS"])
+    per_ip = parse(current_app.config[f"{action.upper()}_LIMIT_PER_IP"])
     strategy = limiter.limiter
     ip = request.remote_addr or "-"
     if not strategy.test(per_ip, _key(action, "ip", ip)):

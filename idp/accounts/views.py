@@ -35,7 +35,7 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 
 def _post_rate() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "30 per minute")
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 @bp.before_app_request

@@ -1,7 +1,7 @@
 """Signing keys: stored in the IdP database, private parts encrypted, cached per process.
 
 Every IdP node reads the same key rows, so any node can sign and any token
-verifies against the published JWKS (DESIGN §2, "Scaling out").
+verifies against the published JWKS (docs/architecture.md §2, "Scaling out").
 
 * Encryption: AES-256-GCM with a key derived from ``SECRET_KEY`` by HKDF-SHA256
   (RFC 5869), the key id as associated data (a ciphertext cannot be moved to

@@ -63,19 +63,6 @@ CLAIMS_SUPPORTED = ("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "ac
 ACR_PASSWORD = "urn:e-dziennik:acr:pwd"  # noqa: S105 - an acr value, not a password
 ACR_MFA = "urn:e-dziennik:acr:mfa"
 
-DEFAULTS = {
-    "OIDC_CODE_LIFETIME": 90,  # seconds (OIDC-CHECKLIST: 60 s – 10 min)
-    "OIDC_ACCESS_TOKEN_LIFETIME": 600,
-    "OIDC_ID_TOKEN_LIFETIME": 3600,
-    "OIDC_REFRESH_TOKEN_LIFETIME": 30 * 24 * 3600,
-    "OIDC_KEY_CHECK_SECONDS": 2.0,
-    "OIDC_KEY_GRACE_SLACK": 300,
-    "OIDC_CLIENT_CACHE_SECONDS": 5.0,
-    #: RS256 is what every resource server supports (RFC 9068 §4); ES256 signs ~10x faster.
-    "OIDC_ACCESS_TOKEN_ALG": "RS256",
-}
-
-
 def digest(value: str) -> str:
     """SHA-256 of a code or refresh token (256 random bits: a fast hash suffices)."""
     return hashlib.sha256(value.encode()).hexdigest()
@@ -484,8 +471,6 @@ class Issuer(IssuerParameter):
 
 def init_oidc(app: Flask) -> AuthorizationServer:
     """Build the app's authorization server and caches."""
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
     app.extensions["oidc_keys"] = keys.KeyCache(app)
     app.extensions["oidc_clients"] = ClientCache(app.config["OIDC_CLIENT_CACHE_SECONDS"])
 

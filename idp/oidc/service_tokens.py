@@ -1,4 +1,4 @@
-"""Access tokens the IdP issues to itself for the gradebook's back channel (DESIGN §5.3).
+"""Access tokens the IdP issues to itself for the gradebook's back channel (docs/architecture.md §5.3).
 
 The token is what the client-credentials grant returns to any service client
 (RFC 9068 JWT, same keys), issued to the IdP's own internal client without an

@@ -1,4 +1,4 @@
-"""The consent form (field names are a contract: DESIGN.md 5.4)."""
+"""The consent form (field names are a contract: docs/architecture.md 5.4)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,6 @@ from shared.database import utcnow
 from shared.tokens import TokenPurpose, state_fingerprint, token_service
 
 CONSENT_LINK = TokenPurpose(salt="idp.parental-consent", max_age=14 * 24 * 3600)
-DEFAULT_CONSENT_AGE = 16
 #: Bump when the text parents are shown before deciding changes.
 NOTICE_VERSION = "2026-09"
 
@@ -59,7 +58,7 @@ class ConsentThrottled(ConsentError):
 
 def consent_age() -> int:
     """The age from which a pupil needs no parent's consent."""
-    return int(current_app.config.get("PARENTAL_CONSENT_AGE", DEFAULT_CONSENT_AGE))
+    return current_app.config["PARENTAL_CONSENT_AGE"]
 
 
 def needs_consent(answer: SchoolAccountAnswer) -> bool:

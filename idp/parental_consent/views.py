@@ -19,7 +19,7 @@ from idp.school_link.services import UnsupportedRole
 bp = Blueprint("parental_consent", __name__, template_folder="templates")
 
 def _post_rate() -> str:
-    return current_app.config.get("CONSENT_RATE_LIMIT", "10 per minute")
+    return current_app.config["CONSENT_RATE_LIMIT"]
 
 
 @bp.route("/consent/<token>", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ bp = Blueprint("recovery", __name__, template_folder="templates")
 
 
 def _post_rate() -> str:
-    return current_app.config.get("RECOVERY_RATE_LIMIT", "10 per minute")
+    return current_app.config["RECOVERY_RATE_LIMIT"]
 
 
 @bp.route("/recovery", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""The registration and resend forms (field names are a contract: DESIGN.md 5.4)."""
+"""The registration and resend forms (field names are a contract: docs/architecture.md 5.4)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app
-
 from idp.accounts import throttle
 from idp.accounts.mail import send_mail
 from idp.accounts.models import ACTIVE, PENDING_ACTIVATION, Account
@@ -177,8 +175,3 @@ def resend_activation(email: str) -> None:
     if account is not None and account.status == PENDING_ACTIVATION:
         send_activation(account)
         audit("account.activation_resent", subject=account.sub)
-
-
-def configured_consent_age() -> int:
-    """The consent age shown on the registration page."""
-    return int(current_app.config.get("PARENTAL_CONSENT_AGE", consent.DEFAULT_CONSENT_AGE))

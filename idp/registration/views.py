@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from idp.accounts.services import PasswordRejected
 from idp.extensions import limiter
+from idp.parental_consent.services import consent_age
 from idp.registration import services
 from idp.registration.forms import ActivateForm, RegistrationForm, ResendForm
 from idp.school_link.backchannel import (
@@ -21,7 +22,7 @@ bp = Blueprint("registration", __name__, template_folder="templates")
 
 
 def _post_rate() -> str:
-    return current_app.config.get("REGISTER_RATE_LIMIT", "10 per minute")
+    return current_app.config["REGISTER_RATE_LIMIT"]
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -72,7 +73,7 @@ def register():
         status = 400 if "csrf_token" in form.errors else 200
     _clear_passwords(form)
     return render_template("registration/register.html", form=form, problem=problem,
-                           consent_age=services.configured_consent_age()), status
+                           consent_age=consent_age()), status
 
 
 def _clear_passwords(form) -> None:

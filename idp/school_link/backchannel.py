@@ -1,4 +1,4 @@
-"""Client of the gradebook's back-channel API (DESIGN.md 5.3): verify school credentials.
+"""Client of the gradebook's back-channel API (docs/architecture.md 5.3): verify school credentials.
 
     answer = verify_school_credentials("4821937", "Haslo123")   # SchoolAccountAnswer
     # raises WrongSchoolCredentials (401) or GradebookUnavailable (anything else)
@@ -20,8 +20,6 @@ log = logging.getLogger(__name__)
 
 VERIFY_PATH = "/internal/v1/school-accounts/verify"
 SCOPE = "school_accounts.verify"
-#: (connect, read) seconds: a slow gradebook must not hold a registration page for long.
-DEFAULT_TIMEOUT = (3.05, 8.0)
 
 PARENT = "parent"
 PUPIL = "pupil"
@@ -97,7 +95,7 @@ def _http() -> requests.Session:
 def verify_school_credentials(login: str, password: str) -> SchoolAccountAnswer:
     """Ask the gradebook whether ``login``/``password`` are a valid school account."""
     url = current_app.config["GRADEBOOK_URL"].rstrip("/") + VERIFY_PATH
-    timeout = current_app.config.get("BACKCHANNEL_TIMEOUT", DEFAULT_TIMEOUT)
+    timeout = current_app.config["BACKCHANNEL_TIMEOUT"]
     token = _service_token()
     try:
         response = _http().post(url, json={"login": login, "password": password},

@@ -95,7 +95,7 @@ def login_required(view):
 def _rate() -> str:
     from flask import current_app
 
-    return current_app.config.get("SETTINGS_RATE_LIMIT", "20 per minute")
+    return current_app.config["SETTINGS_RATE_LIMIT"]
 
 
 def _wrong_password(form, exc) -> None:

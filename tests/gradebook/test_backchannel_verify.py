@@ -1,4 +1,4 @@
-"""POST /internal/v1/school-accounts/verify (DESIGN.md 5.3) with tokens checked against a real
+"""POST /internal/v1/school-accounts/verify (docs/architecture.md 5.3) with tokens checked against a real
 JWKS endpoint (an HTTP server on loopback serving discovery and keys, as the IdP does)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Grade values and weighted averages (DESIGN.md section 4), with per-school settings."""
+"""Grade values and weighted averages (docs/architecture.md section 4), with per-school settings."""
 
 from decimal import Decimal
 

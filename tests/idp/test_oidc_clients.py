@@ -1,4 +1,4 @@
-"""Client registration through the CLI (DESIGN §5.1: ``flask --app idp clients create``)."""
+"""Client registration through the CLI (docs/architecture.md §5.1: ``flask --app idp clients create``)."""
 
 from __future__ import annotations
 

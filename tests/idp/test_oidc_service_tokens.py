@@ -1,4 +1,4 @@
-"""The IdP's own back-channel token for the gradebook (DESIGN §5.3)."""
+"""The IdP's own back-channel token for the gradebook (docs/architecture.md §5.3)."""
 
 from __future__ import annotations
 
