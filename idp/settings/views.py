@@ -40,6 +40,7 @@ from idp.settings.forms import (
     PasswordConfirmForm,
     TotpEnableForm,
 )
+from shared import totp
 
 bp = Blueprint("settings", __name__, url_prefix="/account", template_folder="templates")
 
@@ -216,7 +217,7 @@ def two_factor():
             _keep_session(user)
             return render_template("settings/recovery_codes.html", codes=codes, new=True)
     uri = mfa.provisioning_uri(user, secret)
-    return render_template("settings/two_factor_setup.html", form=form, qr=mfa.qr_data_uri(uri),
+    return render_template("settings/two_factor_setup.html", form=form, qr=totp.qr_data_uri(uri),
                            secret=secret), _status(form)
 
 
