@@ -17,6 +17,7 @@ from idp.accounts.models import Account, RecoveryCode
 from idp.core.models import audit
 from idp.extensions import db
 from shared import totp
+from shared.credentials import InvalidSecondFactor, TooManyAttempts
 from shared.crypto import Sealer, sealer
 from shared.database import utcnow
 from shared.ratelimit import credential_throttle
@@ -27,18 +28,6 @@ SECOND_STEP_SECONDS = 300
 OTP_SCOPE = "idp-otp"
 
 _PENDING = "mfa_pending"
-
-
-class MfaError(Exception):
-    """Base class of the second factor's errors."""
-
-
-class WrongCode(MfaError):
-    """The code is not the current TOTP code nor an unused recovery code."""
-
-
-class TooManyCodes(MfaError):
-    """Too many wrong codes for this account or address."""
 
 
 def _sealer() -> Sealer:
@@ -79,7 +68,7 @@ def enable(account: Account, secret: str, code: str) -> list[str]:
     """Turn the second factor on after the user proved the app works; return recovery codes."""
     counter = totp.matching_step(secret, code, None)
     if counter is None:
-        raise WrongCode
+        raise InvalidSecondFactor
     account.totp_secret_encrypted = _sealer().seal(secret)
     account.totp_enabled_at = utcnow()
     account.totp_last_counter = counter
@@ -133,7 +122,7 @@ def check_code(account: Account, code: str) -> tuple[str, ...]:
         audit("mfa.recovery_code_used", actor=account.sub, subject=account.sub)
         db.session.flush()
         return ("pwd", "mfa")
-    raise WrongCode
+    raise InvalidSecondFactor
 
 
 def start_second_step(account: Account, next_url: str) -> None:
@@ -161,10 +150,10 @@ def verify_second_step(account: Account, code: str) -> tuple[str, ...]:
     """Check the code of the pending sign-in, counting failures like passwords."""
     throttle = credential_throttle()
     if throttle.blocked(OTP_SCOPE, account.sub):
-        raise TooManyCodes
+        raise TooManyAttempts
     try:
         methods = check_code(account, code)
-    except WrongCode:
+    except InvalidSecondFactor:
         throttle.failed(OTP_SCOPE, account.sub)
         audit("login.otp_failed", actor=account.sub, subject=account.sub)
         raise

@@ -29,6 +29,7 @@ from idp.school_link.services import (
     claim_school_account,
     ensure_claimable,
 )
+from shared.credentials import InvalidCredentials, TooManyAttempts
 from shared.database import utcnow
 from shared.passwords import current_hasher
 from shared.ratelimit import credential_throttle
@@ -47,14 +48,6 @@ EMAIL_CHANGE_LINK = TokenPurpose(salt="idp.email-change", max_age=24 * 3600)
 
 class SettingsError(Exception):
     """Base class of the settings errors."""
-
-
-class WrongPassword(SettingsError):
-    """The current password given to confirm a change is wrong."""
-
-
-class TooManyAttempts(SettingsError):
-    """Too many wrong current passwords."""
 
 
 class SameEmail(SettingsError):
@@ -86,7 +79,7 @@ def reauthenticate(account: Account, password: str) -> None:
     if not result.ok:
         throttle.failed(REAUTH_SCOPE, account.sub)
         audit("reauth.failed", actor=account.sub, subject=account.sub)
-        raise WrongPassword
+        raise InvalidCredentials
     throttle.succeeded(REAUTH_SCOPE, account.sub)
     if result.new_hash:
         account.password_hash = result.new_hash
