@@ -32,7 +32,7 @@ def _write(path: str, data: bytes) -> None:
               help="Where to write the letter with the first password (PDF).")
 def add_staff(first_name, last_name, login, email, teacher, secretary, admin, school, out):
     """Create a staff member's account and print its letter (first password)."""
-    from gradebook_service.accounts.services import LoginTaken, add_staff_member
+    from gradebook_service.accounts.logins import LoginTaken, add_staff_member
     from gradebook_service.letters.services import print_staff_letter
     from gradebook_service.roster.cli import resolve_school
 
