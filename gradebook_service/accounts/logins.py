@@ -15,6 +15,7 @@ from gradebook_service.school.models import Guardianship, Pupil, StaffMember
 
 
 def normalise_login(login: str) -> str:
+    """Return the login trimmed and lower-cased, as it is stored."""
     return (login or "").strip().lower()
 
 
@@ -100,6 +101,7 @@ def ensure_staff_account(staff: StaffMember, login: str | None = None) -> School
 
 
 def accounts_by_ids(ids: Iterable[int]) -> list[SchoolAccount]:
+    """Return the accounts with these ids (in one query)."""
     ids = list(ids)
     if not ids:
         return []
@@ -108,4 +110,5 @@ def accounts_by_ids(ids: Iterable[int]) -> list[SchoolAccount]:
 
 
 def age_today(pupil: Pupil) -> int:
+    """Return the pupil's age today (the IdP asks for it to decide on parental consent)."""
     return pupil.age_on(date.today())

@@ -41,10 +41,12 @@ def publish_terms(school_id: int, body: str, by: SchoolAccount) -> TermsVersion:
 
 
 def needs_terms(account: SchoolAccount) -> bool:
+    """True until the account accepted the current version of its school's terms."""
     accepted = account.terms_version_accepted or 0
     return accepted < current_terms(account.school_id).version
 
 
 def accept_terms(account: SchoolAccount, version: int) -> None:
+    """Record that the account accepted terms ``version``."""
     account.terms_version_accepted = version
     audit("terms.accepted", actor=account.login, version=version)
