@@ -73,7 +73,7 @@ def fill(app) -> tuple[int, int]:
     import sqlalchemy as sa
 
     from gradebook_service.accounts.models import PARENT, STAFF, SchoolAccount
-    from gradebook_service.accounts.services import current_terms
+    from gradebook_service.accounts.terms import current_terms
     from gradebook_service.extensions import db
     from gradebook_service.grades.models import Assessment, Grade
     from gradebook_service.grades.services import ensure_categories

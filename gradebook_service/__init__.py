@@ -57,12 +57,16 @@ def register_caches(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per domain."""
+    from gradebook_service.accounts import init_accounts
     from gradebook_service.admin.views import bp as admin_bp
     from gradebook_service.auth import init_auth
     from gradebook_service.core.views import bp as core_bp
     from gradebook_service.internal_api.views import bp as internal_api_bp
+    from gradebook_service.office.views import bp as office_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(office_bp)
+    init_accounts(app)
     init_auth(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(internal_api_bp)

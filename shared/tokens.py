@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+Subject = TypeVar("Subject")
 
 
 class TokenError(Exception):
@@ -82,3 +86,24 @@ def token_service(purpose: TokenPurpose) -> TokenService:
     from flask import current_app
 
     return TokenService(current_app.config["SECRET_KEY"], purpose)
+
+
+def load_link(purpose: TokenPurpose, token: str, *, session, model: type[Subject],
+              state: Callable[[Subject], str | None], key: str = "a") -> tuple[Subject, dict]:
+    """Return the row a mailed link is for and the link's data, while the row's state is unchanged.
+
+    The link carries the row's id under ``key``; ``state`` gives the row's current
+    fingerprint (None when the row may no longer use such a link). Raises
+    :class:`TokenExpired` for an old link and :class:`TokenInvalid` for anything else.
+    """
+    found: list[Subject] = []
+
+    def state_of(data: dict) -> str | None:
+        row = session.get(model, data[key]) if data.get(key) is not None else None
+        if row is None:
+            return None
+        found.append(row)
+        return state(row)
+
+    data = token_service(purpose).loads(token, state_of=state_of)
+    return found[-1], data

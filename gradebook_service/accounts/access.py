@@ -63,7 +63,7 @@ def login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_account() is None:
-            return redirect(url_for("auth.login", next=request.full_path))
+            return redirect(url_for("accounts.login", next=request.full_path))
         return view(*args, **kwargs)
 
     return wrapped
@@ -165,15 +165,19 @@ def is_homeroom_teacher(account: SchoolAccount) -> bool:
         SchoolClass.homeroom_teacher_id == account.staff_id).limit(1)).first() is not None
 
 
+def has_office(account: SchoolAccount) -> bool:
+    """True for the admin, the secretary and homeroom teachers (who hand out and reset logins)."""
+    return account.role == STAFF and (account.staff.is_admin or account.staff.is_secretary
+                                      or is_homeroom_teacher(account))
+
+
 def office_required(view: Callable) -> Callable:
     """Admin, secretary or a homeroom teacher (the people who hand out and reset logins)."""
 
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        account = current_account()
-        if account.role != STAFF or not (account.staff.is_admin or account.staff.is_secretary
-                                         or is_homeroom_teacher(account)):
+        if not has_office(current_account()):
             abort(403)
         return view(*args, **kwargs)
 

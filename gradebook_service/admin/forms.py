@@ -3,7 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
@@ -51,3 +58,8 @@ class StaffForm(FlaskForm):
 class HomeroomForm(FlaskForm):
     teacher_id = SelectField(_l("Homeroom teacher"), choices=[], coerce=int,
                              validate_choice=True)
+
+
+class TermsForm(FlaskForm):
+    body = TextAreaField(_l("Text of the new terms"), validators=[
+        DataRequired(_l("Enter the text.")), Length(max=20000)])

@@ -17,12 +17,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from gradebook_service.accounts import services as accounts
+from gradebook_service.accounts import issued_passwords
 from gradebook_service.accounts.access import (
     current_account,
     office_class_ids_query,
     office_required,
     roles_required,
+)
+from gradebook_service.accounts.forms import ConfirmForm
+from gradebook_service.accounts.logins import LoginTaken, add_staff_member, normalise_login
+from gradebook_service.accounts.lost_passwords import (
+    can_report_lost_password,
+    mark_reset_resolved,
+    record_reset_request,
 )
 from gradebook_service.accounts.models import (
     PARENT,
@@ -33,8 +40,9 @@ from gradebook_service.accounts.models import (
     PasswordResetRequest,
     SchoolAccount,
 )
+from gradebook_service.accounts.second_factor import disable_totp
+from gradebook_service.accounts.terms import current_terms, publish_terms
 from gradebook_service.admin import forms
-from gradebook_service.auth.forms import ConfirmForm, TermsForm
 from gradebook_service.extensions import db
 from gradebook_service.letters import jobs
 from gradebook_service.letters.services import (
@@ -256,7 +264,7 @@ def record_handover(letter_id: int):
         abort(404)
     form = forms.HandoverForm()
     if form.validate_on_submit() and letter.handed_over_at is None:
-        accounts.record_handover(letter, current_account(), form.received_by.data)
+        issued_passwords.record_handover(letter, current_account(), form.received_by.data)
         flash(_("Hand-over of the letter for %(login)s recorded.", login=letter.account.login),
               "success")
     return redirect(url_for("admin.handover"))
@@ -275,13 +283,13 @@ def reset_requests():
     if form.validate_on_submit():
         target = db.session.execute(sa.select(SchoolAccount).where(
             SchoolAccount.school_id == account.school_id,
-            SchoolAccount.login == accounts.normalise_login(form.login.data))
+            SchoolAccount.login == normalise_login(form.login.data))
         ).scalar_one_or_none()
-        if target is None or not accounts.can_report_lost_password(account, target):
+        if target is None or not can_report_lost_password(account, target):
             form.login.errors.append(_("No account with this login that you may report."))
             status = 400
         else:
-            accounts.record_reset_request(target, account, form.note.data)
+            record_reset_request(target, account, form.note.data)
             flash(_("Request recorded. The administrator will print a new password."),
                   "success")
             return redirect(url_for("admin.reset_requests"), code=303)
@@ -310,13 +318,13 @@ def resolve_reset(request_id: int):
         return redirect(url_for("admin.reset_requests"))
     if request.form.get("reset_second_factor") == "y" and row.account.totp_enabled:
         # Lost phone and recovery codes: the person enrols again after signing in.
-        accounts.disable_totp(row.account)
+        disable_totp(row.account)
     try:
         result = print_reset_letter(row.account, admin)
     except NothingToPrint:
         flash(_("Staff passwords are reset by setting up the account again."), "error")
         return redirect(url_for("admin.reset_requests"))
-    accounts.mark_reset_resolved(row, admin)
+    mark_reset_resolved(row, admin)
     return _pdf_response(result.pdf, f"nowe-haslo-{row.id}.pdf")
 
 
@@ -345,10 +353,10 @@ def cancel_reset(request_id: int):
 def terms():
     """Publish a new version of the terms: everyone accepts it again at their next visit."""
     account = current_account()
-    current = accounts.current_terms(account.school_id)
-    form = TermsForm(body=current.body) if request.method == "GET" else TermsForm()
+    current = current_terms(account.school_id)
+    form = forms.TermsForm(body=current.body) if request.method == "GET" else forms.TermsForm()
     if form.validate_on_submit():
-        new = accounts.publish_terms(account.school_id, form.body.data, account)
+        new = publish_terms(account.school_id, form.body.data, account)
         flash(_("Version %(version)d published.", version=new.version), "success")
         return redirect(url_for("admin.terms"), code=303)
     return render_template("admin/terms.html", form=form, current=current), (
@@ -378,12 +386,12 @@ def staff():
             form.is_teacher.errors.append(_("Choose at least one role."))
         else:
             try:
-                account = accounts.add_staff_member(
+                account = add_staff_member(
                     admin.school_id, first_name=form.first_name.data,
                     last_name=form.last_name.data, login=form.login.data,
                     email=form.email.data, is_teacher=form.is_teacher.data,
                     is_secretary=form.is_secretary.data, is_admin=form.is_admin.data, by=admin)
-            except accounts.LoginTaken:
+            except LoginTaken:
                 form.login.errors.append(_("This login is taken."))
             else:
                 result = print_staff_letter(account, admin)

@@ -9,6 +9,8 @@ linked; they map to local accounts by :attr:`SchoolAccount.ref`.
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
@@ -17,6 +19,8 @@ from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
 from gradebook_service.extensions import db
 
 SCOPES = "openid profile school"
+
+log = logging.getLogger(__name__)
 
 
 class SsoError(Exception):
@@ -36,6 +40,8 @@ def init_oidc(app: Flask) -> None:
             client_kwargs={"scope": SCOPES, "code_challenge_method": "S256",
                            "token_endpoint_auth_method": "client_secret_basic", "timeout": 10},
         )
+    # Logout (in accounts) asks for it without importing the SSO client.
+    app.extensions["sso_end_session_url"] = end_session_url
 
 
 def idp_client():
@@ -45,7 +51,22 @@ def idp_client():
 
 
 def sso_enabled() -> bool:
+    """True when the IdP client is configured (the login page then offers SSO)."""
     return idp_client() is not None
+
+
+def end_session_url(id_token: str, after_path: str) -> str | None:
+    """The IdP's RP-initiated logout URL returning to ``after_path``, or None if unavailable."""
+    client = idp_client()
+    if client is None:
+        return None
+    try:
+        return client.create_logout_url(
+            post_logout_redirect_uri=current_app.config["GRADEBOOK_URL"] + after_path,
+            id_token_hint=id_token)["url"]
+    except Exception:  # noqa: BLE001 - IdP unreachable: the local session is over anyway
+        log.warning("RP-initiated logout failed; local session ended")
+        return None
 
 
 def linked_accounts(claims: dict) -> list[SchoolAccount]:

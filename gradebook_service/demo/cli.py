@@ -23,8 +23,16 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from gradebook_service.accounts import services as accounts
+from gradebook_service.accounts.issued_passwords import (
+    PASSWORD_DIGITS,
+    PASSWORD_LOWER,
+    PASSWORD_UPPER,
+    apply_issued_password,
+)
+from gradebook_service.accounts.logins import accounts_by_ids, ensure_staff_account
 from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
+from gradebook_service.accounts.second_factor import seal_totp_secret
+from gradebook_service.accounts.terms import current_terms
 from gradebook_service.demo.people import (
     SCHOOL_ADDRESS,
     SCHOOL_NAME,
@@ -48,6 +56,7 @@ from gradebook_service.school.models import (
     TeachingAssignment,
     Term,
 )
+from shared.database import utcnow
 from shared.password_policy import check_password
 from shared.passwords import current_hasher
 from shared.settings import require_real_secret
@@ -72,14 +81,14 @@ def _derived(purpose: str, login: str) -> bytes:
 
 def demo_password(login: str) -> str:
     """A password that passes the policy, the same for the same login and instance secret."""
-    alphabet = accounts.PASSWORD_UPPER + accounts.PASSWORD_LOWER + accounts.PASSWORD_DIGITS
+    alphabet = PASSWORD_UPPER + PASSWORD_LOWER + PASSWORD_DIGITS
     counter = 0
     while True:
         digest = _derived(f"password {counter}", login)
         body = "".join(alphabet[b % len(alphabet)] for b in digest[:9])
-        password = (accounts.PASSWORD_UPPER[digest[10] % len(accounts.PASSWORD_UPPER)] + body
-                    + accounts.PASSWORD_DIGITS[digest[11] % len(accounts.PASSWORD_DIGITS)]
-                    + accounts.PASSWORD_LOWER[digest[12] % len(accounts.PASSWORD_LOWER)])
+        password = (PASSWORD_UPPER[digest[10] % len(PASSWORD_UPPER)] + body
+                    + PASSWORD_DIGITS[digest[11] % len(PASSWORD_DIGITS)]
+                    + PASSWORD_LOWER[digest[12] % len(PASSWORD_LOWER)])
         if check_password(password).ok:
             return password
         counter += 1
@@ -117,7 +126,7 @@ def seed_school(today: date | None = None) -> tuple[School, SchoolYear]:
                    starts_on=start, ends_on=term1_end)
     _get_or_create(Term, {"school_id": school.id, "school_year_id": year.id, "number": 2},
                    starts_on=term2_start, ends_on=end)
-    accounts.current_terms(school.id)
+    current_terms(school.id)
     return school, year
 
 
@@ -134,7 +143,7 @@ def seed_people(shape: DemoShape, today: date | None = None) -> DemoPeople:
                                 is_teacher=spec.is_teacher, is_secretary=spec.is_secretary,
                                 is_admin=spec.is_admin,
                                 email=f"{spec.login.split('.')[-1]}@sp5.example.org")
-        accounts.ensure_staff_account(member, login=spec.login)
+        ensure_staff_account(member, login=spec.login)
         staff[spec.key] = member
     import_roster(school.id, build_roster(shape, year.starts_on).csv_text, actor="seed-demo",
                   joined_on=year.starts_on)
@@ -163,15 +172,15 @@ def _ready(account: SchoolAccount, password: str, *, totp: bool) -> None:
     hasher = current_hasher()
     if not (account.password_hash and hasher.verify(account.password_hash, password).ok):
         account.password_hash = hasher.hash(password)
-        account.password_changed_at = accounts.utcnow()
+        account.password_changed_at = utcnow()
         account.session_version = (account.session_version or 1) + 1
     account.must_change_password = False
-    account.terms_version_accepted = accounts.current_terms(account.school_id).version
+    account.terms_version_accepted = current_terms(account.school_id).version
     account.is_active = True
     if totp:
         secret = demo_totp_secret(account.login)
-        account.totp_secret_encrypted = accounts.encrypt("totp", secret.encode()).decode()
-        account.totp_enabled_at = account.totp_enabled_at or accounts.utcnow()
+        account.totp_secret_encrypted = seal_totp_secret(secret)
+        account.totp_enabled_at = account.totp_enabled_at or utcnow()
 
 
 def _family_entry(account: SchoolAccount, password: str, note: str) -> dict:
@@ -186,7 +195,7 @@ def publish_demo_logins(people: DemoPeople) -> list[dict]:
     """Set the demo accounts' passwords and return the printout (role, login, password …)."""
     out = []
     for spec in STAFF:
-        account = accounts.ensure_staff_account(people.staff[spec.key], login=spec.login)
+        account = ensure_staff_account(people.staff[spec.key], login=spec.login)
         password = demo_password(account.login)
         _ready(account, password, totp=True)
         role = "admin" if spec.is_admin else "secretary" if spec.is_secretary else "teacher"
@@ -210,7 +219,7 @@ def publish_demo_logins(people: DemoPeople) -> list[dict]:
                 SchoolAccount.school_id == school_id, Pupil.last_name == "Wiśniewski",
                 Pupil.first_name == "Tymon"))).all()
     sibling_ids = [row[0] for row in sibling_accounts]
-    family = [a for a in accounts.accounts_by_ids(sibling_ids)
+    family = [a for a in accounts_by_ids(sibling_ids)
               if a.guardianship.guardian.first_name == "Magdalena"]
     for account in sorted(family, key=lambda a: a.family_pupil().school_class.level):
         password = demo_password(account.login)
@@ -237,7 +246,7 @@ def publish_demo_logins(people: DemoPeople) -> list[dict]:
         SchoolAccount.guardianship_id == second.guardianships[0].id)).scalar_one()
     password = demo_password(newcomer.login)
     # As if the welcome letter had just been printed: the first sign-in asks for a new password.
-    accounts.apply_issued_password(newcomer, current_hasher().hash(password), printed_by=None)
+    apply_issued_password(newcomer, current_hasher().hash(password), printed_by=None)
     newcomer.terms_version_accepted = None
     out.append(_family_entry(newcomer, password,
                              "issued password: try the first sign-in (new password, terms)"))

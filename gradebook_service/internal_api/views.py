@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from gradebook_service.accounts import services
+from gradebook_service.accounts.logins import age_today, normalise_login
 from gradebook_service.accounts.models import PARENT, PUPIL
+from gradebook_service.accounts.signin import authenticate
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import csrf, db
 from gradebook_service.internal_api.tokens import (
@@ -14,6 +15,7 @@ from gradebook_service.internal_api.tokens import (
     verify_access_token,
 )
 from gradebook_service.school.models import School
+from shared.credentials import InvalidCredentials, TooManyAttempts
 from shared.problem import problem_response
 
 bp = Blueprint("internal_api", __name__, url_prefix="/internal/v1")
@@ -50,19 +52,19 @@ def verify_school_account():
             or len(body["login"]) > 64 or len(body["password"]) > 1024:
         return problem_response(400, "Bad Request",
                                 'Send JSON {"login": "...", "password": "..."}.')
-    login = services.normalise_login(body["login"])
+    login = normalise_login(body["login"])
     try:
         # The IdP calls from one address for everyone, so failures count per login only.
-        account = services.authenticate(login, body["password"], scope=VERIFY_THROTTLE_SCOPE,
+        account = authenticate(login, body["password"], scope=VERIFY_THROTTLE_SCOPE,
                                         ip="verify:" + login)
         if account.role not in (PARENT, PUPIL) or account.family_pupil() is None:
-            raise services.InvalidCredentials()
-    except services.TooManyAttempts:
+            raise InvalidCredentials()
+    except TooManyAttempts:
         response = problem_response(429, "Too Many Requests",
                                     "Too many failed attempts for this login. Try later.")
         response.headers["Retry-After"] = "900"
         return response
-    except services.InvalidCredentials:
+    except InvalidCredentials:
         return problem_response(401, "Unauthorized", "Wrong login or password.")
     pupil = account.family_pupil()
     school = db.session.get(School, account.school_id)
@@ -74,5 +76,5 @@ def verify_school_account():
         "display_name": account.display_name,
         "school": school.name,
         "pupil": {"ref": pupil.ref, "display_name": pupil.full_name,
-                  "age": services.age_today(pupil)},
+                  "age": age_today(pupil)},
     }

@@ -95,7 +95,7 @@ def print_command(class_name, new_since, pupil_id, include_active, school, out) 
               help="Where to write the letter with the first password (PDF).")
 def add_staff(first_name, last_name, login, email, teacher, secretary, admin, school, out):
     """Create a staff member's account and print its letter (first password)."""
-    from gradebook_service.accounts.services import LoginTaken, add_staff_member
+    from gradebook_service.accounts.logins import LoginTaken, add_staff_member
     from gradebook_service.letters.services import print_staff_letter
     from gradebook_service.roster.cli import resolve_school
 
@@ -120,8 +120,8 @@ def add_staff(first_name, last_name, login, email, teacher, secretary, admin, sc
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 def staff_letter(login, out):
     """Issue a new password for a staff login and print its letter."""
+    from gradebook_service.accounts.logins import normalise_login
     from gradebook_service.accounts.models import STAFF, SchoolAccount
-    from gradebook_service.accounts.services import normalise_login
     from gradebook_service.letters.services import print_staff_letter
 
     account = db.session.execute(sa.select(SchoolAccount).where(

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from gradebook_service.accounts.models import LetterJob, SchoolAccount
-from gradebook_service.accounts.services import decrypt, encrypt
 from gradebook_service.extensions import db
 from gradebook_service.letters.services import (
     NothingToPrint,
@@ -25,11 +24,12 @@ from gradebook_service.letters.services import (
     issue_and_render,
     plan_pages,
 )
+from shared.crypto import sealer
 from shared.database import utcnow
 
 log = logging.getLogger(__name__)
 
-PDF_PURPOSE = "letter-pdf"
+PDF_PURPOSE = "e-dziennik gradebook letter-pdf"
 #: A job "running" longer than this died with its process.
 STALE_AFTER = timedelta(minutes=30)
 
@@ -92,7 +92,7 @@ def run_job(app: Flask, job_id: int) -> None:
                 return
             job = session.get(LetterJob, job_id)
             session.refresh(job)
-            job.pdf_encrypted = encrypt(PDF_PURPOSE, result.pdf)
+            job.pdf_encrypted = sealer(PDF_PURPOSE).seal(result.pdf).encode()
             job.status = "done"
             job.total = job.done = max(job.total, 1)
             job.finished_at = utcnow()
@@ -111,7 +111,7 @@ def run_job(app: Flask, job_id: int) -> None:
 
 def take_pdf(job: LetterJob) -> bytes:
     """Return the job's PDF and erase it (it holds plaintext passwords)."""
-    pdf = decrypt(PDF_PURPOSE, job.pdf_encrypted)
+    pdf = sealer(PDF_PURPOSE).open(job.pdf_encrypted)
     job.pdf_encrypted = None
     job.downloaded_at = utcnow()
     return pdf

@@ -16,13 +16,13 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
-from gradebook_service.accounts.models import PARENT, STAFF, SchoolAccount
-from gradebook_service.accounts.services import (
+from gradebook_service.accounts.issued_passwords import (
     apply_issued_password,
-    ensure_family_accounts,
     generate_password,
     supersede_letters,
 )
+from gradebook_service.accounts.logins import ensure_family_accounts
+from gradebook_service.accounts.models import PARENT, STAFF, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.letters import hashing
 from gradebook_service.letters.pdf import LetterPage, StaffLetterPage, render

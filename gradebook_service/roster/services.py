@@ -18,7 +18,7 @@ from flask import has_request_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from gradebook_service.accounts.services import ensure_family_accounts
+from gradebook_service.accounts.logins import ensure_family_accounts
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
 from gradebook_service.school.models import (

@@ -16,8 +16,9 @@ from flask import current_app
 from idp.accounts.models import ACTIVE, PENDING_ACTIVATION, PENDING_CONSENT, Account
 from idp.core.models import audit
 from idp.extensions import db
+from shared.credentials import InvalidCredentials, PasswordRejected, TooManyAttempts
 from shared.database import utcnow
-from shared.password_policy import PolicyResult, check_password
+from shared.password_policy import check_password
 from shared.passwords import current_hasher
 from shared.ratelimit import credential_throttle
 
@@ -31,14 +32,6 @@ class AccountError(Exception):
     """Base class of the account domain's errors."""
 
 
-class InvalidCredentials(AccountError):
-    """Wrong e-mail or password (never says which)."""
-
-
-class TooManyAttempts(AccountError):
-    """The account or the client address has used up its failed attempts for now."""
-
-
 class AccountNotActive(AccountError):
     """The password was right but the account cannot sign in yet (or any more)."""
 
@@ -46,14 +39,6 @@ class AccountNotActive(AccountError):
         super().__init__(account.status)
         self.account = account
         self.status = account.status
-
-
-class PasswordRejected(AccountError):
-    """The new password fails the policy; ``result`` lists every failed rule."""
-
-    def __init__(self, result: PolicyResult) -> None:
-        super().__init__("password rejected")
-        self.result = result
 
 
 class EmailTaken(AccountError):

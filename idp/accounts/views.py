@@ -29,6 +29,7 @@ from idp.accounts.session import (
 )
 from idp.core.models import audit
 from idp.extensions import limiter
+from shared.credentials import InvalidCredentials, InvalidSecondFactor, TooManyAttempts
 from shared.security import csp, safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -129,11 +130,11 @@ def login():
     if form.validate_on_submit():
         try:
             account = services.authenticate(form.email.data, form.password.data)
-        except services.TooManyAttempts:
+        except TooManyAttempts:
             problem = _("Too many failed attempts. Wait a quarter of an hour and try again, "
                         "or set a new password with “Forgot your password?”.")
             status = 429
-        except services.InvalidCredentials:
+        except InvalidCredentials:
             problem = _("Wrong e-mail address or password.")
         except services.AccountNotActive as exc:
             not_active = exc.account
@@ -176,10 +177,10 @@ def login_otp():
     if form.validate_on_submit():
         try:
             methods = mfa.verify_second_step(account, form.code.data)
-        except mfa.TooManyCodes:
+        except TooManyAttempts:
             problem = _("Too many wrong codes. Wait a quarter of an hour and sign in again.")
             status = 429
-        except mfa.WrongCode:
+        except InvalidSecondFactor:
             problem = _("That code is not right. Enter the current code from your app, "
                         "or one of your recovery codes.")
         else:

@@ -27,15 +27,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app
 from joserfc.jwk import ECKey, KeySet, RSAKey, import_key
 from sqlalchemy.orm import Session
 
 from idp.extensions import db
 from idp.oidc.models import SigningKey
+from shared.crypto import derive_key
 from shared.database import utcnow
 
 #: Algorithms offered; the first is the default for ID tokens and access tokens.
@@ -50,9 +49,7 @@ class KeyDecryptionError(Exception):
 
 
 def _aead(secret_key: str) -> AESGCM:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"e-dziennik idp",
-                info=b"signing-key-encryption v1")
-    return AESGCM(hkdf.derive(secret_key.encode()))
+    return AESGCM(derive_key(secret_key, "signing-key-encryption v1", salt=b"e-dziennik idp"))
 
 
 def encrypt_private_jwk(secret_key: str, kid: str, jwk: dict) -> str:

@@ -33,7 +33,7 @@ from idp.parental_consent.models import (
 from idp.school_link.backchannel import PARENT, SchoolAccountAnswer
 from idp.school_link.services import check_school_credentials, parent_links_for_pupil
 from shared.database import utcnow
-from shared.tokens import TokenPurpose, state_fingerprint, token_service
+from shared.tokens import TokenError, TokenPurpose, load_link, state_fingerprint, token_service
 
 CONSENT_LINK = TokenPurpose(salt="idp.parental-consent", max_age=14 * 24 * 3600)
 #: Bump when the text parents are shown before deciding changes.
@@ -145,20 +145,12 @@ def resend_request(pupil: Account) -> ParentalConsent:
 
 def consent_from_token(token: str) -> ParentalConsent:
     """Return the consent a mailed link is for, if the link is still good."""
-    from shared.tokens import TokenError
-
-    service = token_service(CONSENT_LINK)
-
-    def current_state(data):
-        consent = db.session.get(ParentalConsent, data.get("c"))
-        return _state(consent) if consent is not None else None
-
     try:
-        data = service.loads(token, state_of=current_state)
+        consent, _data = load_link(CONSENT_LINK, token, session=db.session,
+                                   model=ParentalConsent, state=_state, key="c")
     except TokenError as exc:
         raise ConsentLinkInvalid from exc
-    consent = db.session.get(ParentalConsent, data["c"])
-    if consent is None or consent.status != REQUESTED:
+    if consent.status != REQUESTED:
         raise ConsentLinkInvalid
     return consent
 

@@ -14,7 +14,14 @@ from idp.accounts.services import find_by_email, normalize_email, set_password
 from idp.core.models import audit
 from idp.extensions import db
 from idp.parental_consent.services import public_url
-from shared.tokens import TokenError, TokenExpired, TokenPurpose, state_fingerprint, token_service
+from shared.tokens import (
+    TokenError,
+    TokenExpired,
+    TokenPurpose,
+    load_link,
+    state_fingerprint,
+    token_service,
+)
 
 RESET_LINK = TokenPurpose(salt="idp.password-reset", max_age=3600)
 
@@ -62,20 +69,13 @@ def request_reset(email: str) -> None:
 
 def account_for_reset(token: str) -> Account:
     """Return the account a reset link is for, if the link is still good."""
-
-    def current_state(data):
-        account = db.session.get(Account, data.get("a"))
-        return _state(account) if account is not None else None
-
     try:
-        data = token_service(RESET_LINK).loads(token, state_of=current_state)
+        account, _data = load_link(RESET_LINK, token, session=db.session, model=Account,
+                                   state=_state)
     except TokenExpired as exc:
         raise ResetLinkExpired from exc
     except TokenError as exc:
         raise ResetLinkInvalid from exc
-    account = db.session.get(Account, data["a"])
-    if account is None:
-        raise ResetLinkInvalid
     return account
 
 

@@ -31,7 +31,14 @@ from idp.school_link.services import (
 )
 from shared.database import utcnow
 from shared.passwords import current_hasher
-from shared.tokens import TokenError, TokenPurpose, state_fingerprint, token_service
+from shared.tokens import (
+    TokenError,
+    TokenExpired,
+    TokenPurpose,
+    load_link,
+    state_fingerprint,
+    token_service,
+)
 
 ACTIVATION_LINK = TokenPurpose(salt="idp.account-activation", max_age=48 * 3600)
 TERMS_VERSION = "2026-09"
@@ -136,20 +143,14 @@ def send_activation(account: Account, *, mail: bool = True) -> str:
 
 def account_for_activation(token: str) -> Account:
     """Return the account an activation link is for, if the link is still good."""
-    from shared.tokens import TokenExpired
-
-    def current_state(data):
-        account = db.session.get(Account, data.get("a"))
-        return _state(account) if account is not None else None
-
     try:
-        data = token_service(ACTIVATION_LINK).loads(token, state_of=current_state)
+        account, _data = load_link(ACTIVATION_LINK, token, session=db.session, model=Account,
+                                   state=_state)
     except TokenExpired as exc:
         raise ActivationLinkExpired from exc
     except TokenError as exc:
         raise ActivationLinkInvalid from exc
-    account = db.session.get(Account, data["a"])
-    if account is None or account.status != PENDING_ACTIVATION:
+    if account.status != PENDING_ACTIVATION:
         raise ActivationLinkInvalid
     return account
 

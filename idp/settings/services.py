@@ -29,10 +29,18 @@ from idp.school_link.services import (
     claim_school_account,
     ensure_claimable,
 )
+from shared.credentials import InvalidCredentials, TooManyAttempts
 from shared.database import utcnow
 from shared.passwords import current_hasher
 from shared.ratelimit import credential_throttle
-from shared.tokens import TokenError, TokenExpired, TokenPurpose, state_fingerprint, token_service
+from shared.tokens import (
+    TokenError,
+    TokenExpired,
+    TokenPurpose,
+    load_link,
+    state_fingerprint,
+    token_service,
+)
 
 REAUTH_SCOPE = "idp-reauth"
 EMAIL_CHANGE_LINK = TokenPurpose(salt="idp.email-change", max_age=24 * 3600)
@@ -40,14 +48,6 @@ EMAIL_CHANGE_LINK = TokenPurpose(salt="idp.email-change", max_age=24 * 3600)
 
 class SettingsError(Exception):
     """Base class of the settings errors."""
-
-
-class WrongPassword(SettingsError):
-    """The current password given to confirm a change is wrong."""
-
-
-class TooManyAttempts(SettingsError):
-    """Too many wrong current passwords."""
 
 
 class SameEmail(SettingsError):
@@ -79,7 +79,7 @@ def reauthenticate(account: Account, password: str) -> None:
     if not result.ok:
         throttle.failed(REAUTH_SCOPE, account.sub)
         audit("reauth.failed", actor=account.sub, subject=account.sub)
-        raise WrongPassword
+        raise InvalidCredentials
     throttle.succeeded(REAUTH_SCOPE, account.sub)
     if result.new_hash:
         account.password_hash = result.new_hash
@@ -122,19 +122,14 @@ def request_email_change(account: Account, new_email: str, password: str) -> Non
 
 def email_change_from_token(token: str) -> tuple[Account, str]:
     """Return the account and the new address a confirmation link is for."""
-
-    def current_state(data):
-        account = db.session.get(Account, data.get("a"))
-        return _email_state(account) if account is not None else None
-
     try:
-        data = token_service(EMAIL_CHANGE_LINK).loads(token, state_of=current_state)
+        account, data = load_link(EMAIL_CHANGE_LINK, token, session=db.session, model=Account,
+                                  state=_email_state)
     except TokenExpired as exc:
         raise EmailLinkExpired from exc
     except TokenError as exc:
         raise EmailLinkInvalid from exc
-    account = db.session.get(Account, data["a"])
-    if account is None or not isinstance(data.get("e"), str):
+    if not isinstance(data.get("e"), str):
         raise EmailLinkInvalid
     return account, data["e"]
 

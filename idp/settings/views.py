@@ -40,6 +40,8 @@ from idp.settings.forms import (
     PasswordConfirmForm,
     TotpEnableForm,
 )
+from shared import totp
+from shared.credentials import InvalidCredentials, InvalidSecondFactor, TooManyAttempts
 
 bp = Blueprint("settings", __name__, url_prefix="/account", template_folder="templates")
 
@@ -99,7 +101,7 @@ def _rate() -> str:
 
 
 def _wrong_password(form, exc) -> None:
-    if isinstance(exc, services.TooManyAttempts):
+    if isinstance(exc, TooManyAttempts):
         form.current_password.errors = [_("Too many wrong passwords. Wait a quarter of an hour.")]
     else:
         form.current_password.errors = [_("The password is not right.")]
@@ -133,7 +135,7 @@ def password():
     if form.validate_on_submit():
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
-        except (services.WrongPassword, services.TooManyAttempts) as exc:
+        except (InvalidCredentials, TooManyAttempts) as exc:
             _wrong_password(form, exc)
         except PasswordRejected as exc:
             form.new_password.errors = [str(m) for m in exc.result.messages()]
@@ -159,7 +161,7 @@ def email():
     if form.validate_on_submit():
         try:
             services.request_email_change(user, form.new_email.data, form.current_password.data)
-        except (services.WrongPassword, services.TooManyAttempts) as exc:
+        except (InvalidCredentials, TooManyAttempts) as exc:
             _wrong_password(form, exc)
         except services.SameEmail:
             form.new_email.errors = [_("This is already your address.")]
@@ -208,7 +210,7 @@ def two_factor():
     if form.validate_on_submit():
         try:
             codes = mfa.enable(user, secret, form.code.data)
-        except mfa.WrongCode:
+        except InvalidSecondFactor:
             form.code.errors = [_("That code is not right. Check the time on your phone and "
                                   "enter the current code.")]
         else:
@@ -216,7 +218,7 @@ def two_factor():
             _keep_session(user)
             return render_template("settings/recovery_codes.html", codes=codes, new=True)
     uri = mfa.provisioning_uri(user, secret)
-    return render_template("settings/two_factor_setup.html", form=form, qr=mfa.qr_data_uri(uri),
+    return render_template("settings/two_factor_setup.html", form=form, qr=totp.qr_data_uri(uri),
                            secret=secret), _status(form)
 
 
@@ -230,7 +232,7 @@ def disable_two_factor():
     if form.validate_on_submit():
         try:
             services.reauthenticate(user, form.current_password.data)
-        except (services.WrongPassword, services.TooManyAttempts) as exc:
+        except (InvalidCredentials, TooManyAttempts) as exc:
             _wrong_password(form, exc)
         else:
             mfa.disable(user)
@@ -252,7 +254,7 @@ def new_recovery_codes():
     if form.validate_on_submit():
         try:
             services.reauthenticate(user, form.current_password.data)
-        except (services.WrongPassword, services.TooManyAttempts) as exc:
+        except (InvalidCredentials, TooManyAttempts) as exc:
             _wrong_password(form, exc)
         else:
             return render_template("settings/recovery_codes.html",
@@ -419,7 +421,7 @@ def delete():
     if form.validate_on_submit():
         try:
             services.delete_account(user, form.current_password.data)
-        except (services.WrongPassword, services.TooManyAttempts) as exc:
+        except (InvalidCredentials, TooManyAttempts) as exc:
             _wrong_password(form, exc)
         else:
             logout_user()

@@ -7,8 +7,11 @@ from datetime import date
 
 import pyotp
 
-from gradebook_service.accounts import services
+from gradebook_service.accounts.issued_passwords import issue_password
+from gradebook_service.accounts.logins import ensure_family_accounts, ensure_staff_account
 from gradebook_service.accounts.models import SchoolAccount
+from gradebook_service.accounts.second_factor import seal_totp_secret
+from gradebook_service.accounts.terms import current_terms
 from gradebook_service.extensions import db
 from gradebook_service.school.models import (
     Guardian,
@@ -22,6 +25,7 @@ from gradebook_service.school.models import (
     TeachingAssignment,
     Term,
 )
+from shared.database import utcnow
 from shared.passwords import current_hasher
 
 _seq = itertools.count(1)
@@ -83,7 +87,7 @@ def make_family(school_class: SchoolClass, guardians: int = 1, first: str | None
                           position=position)
         db.session.add(gs)
         db.session.flush()
-        services.ensure_family_accounts(gs)
+        ensure_family_accounts(gs)
     db.session.flush()
     return pupil
 
@@ -106,7 +110,7 @@ def make_staff(school: School, *, admin=False, secretary=False, teacher=True,
                          is_admin=admin, is_secretary=secretary, is_teacher=teacher)
     db.session.add(member)
     db.session.flush()
-    account = services.ensure_staff_account(member, login=login or f"staff{n}")
+    account = ensure_staff_account(member, login=login or f"staff{n}")
     make_ready(account, totp=totp)
     return account
 
@@ -131,18 +135,18 @@ def make_ready(account: SchoolAccount, password: str = PASSWORD, totp: bool = Fa
     """Give an account its own password, accepted terms and optionally a TOTP secret."""
     account.password_hash = current_hasher().hash(password)
     account.must_change_password = False
-    account.terms_version_accepted = services.current_terms(account.school_id).version
+    account.terms_version_accepted = current_terms(account.school_id).version
     if totp:
         secret = pyotp.random_base32()
-        account.totp_secret_encrypted = services.encrypt("totp", secret.encode()).decode()
-        account.totp_enabled_at = services.utcnow()
+        account.totp_secret_encrypted = seal_totp_secret(secret)
+        account.totp_enabled_at = utcnow()
         TOTP_SECRETS[account.id] = secret
     db.session.flush()
 
 
 def issue(account: SchoolAccount) -> str:
     """Issue a password as a printed letter would; return it."""
-    password = services.issue_password(account, printed_by=None)
+    password = issue_password(account, printed_by=None)
     db.session.flush()
     return password
 

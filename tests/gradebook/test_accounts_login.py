@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from gradebook_service.accounts import services
+from gradebook_service.accounts.issued_passwords import generate_password
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.core.models import AuditEvent
 from gradebook_service.extensions import db
@@ -51,7 +51,7 @@ def test_generated_logins_are_unique_and_not_sequential(gradebook_app):
 
 def test_generated_passwords_satisfy_the_policy_without_look_alikes(gradebook_app):
     for _ in range(200):
-        password = services.generate_password()
+        password = generate_password()
         assert len(password) >= 10
         assert check_password(password).ok
         assert not set(password) & set("0O1lIiS5Z2B8o")

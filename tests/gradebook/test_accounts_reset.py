@@ -87,7 +87,7 @@ def test_only_the_admin_resolves(gradebook_app, gradebook_client):
 
 def _verified(parent):
     parent.recovery_email = "mama@example.org"
-    parent.recovery_email_verified_at = f.services.utcnow()
+    parent.recovery_email_verified_at = f.utcnow()
     f.commit()
 
 

@@ -5,8 +5,8 @@ import re
 import pyotp
 import time_machine
 
-from gradebook_service.accounts import services
 from gradebook_service.accounts.models import RecoveryCode, SchoolAccount
+from gradebook_service.accounts.second_factor import unused_recovery_codes
 from gradebook_service.extensions import db
 from tests.gradebook import accounts_factories as f
 
@@ -20,7 +20,7 @@ def _staff_without_totp(school):
 def _enrol(client):
     """Enrol through the page: read the secret shown, confirm a code; return secret and codes."""
     page = client.get("/account/second-factor/setup").data.decode()
-    assert 'src="data:image/png;base64,' in page  # the QR code, inline as a data: URI
+    assert 'src="data:image/svg+xml' in page  # the QR code, inline as a data: URI
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
     response = client.post("/account/second-factor/setup",
                            data={"code": pyotp.TOTP(secret).now()})
@@ -97,7 +97,7 @@ def test_recovery_codes_work_once(gradebook_app, gradebook_client):
         response = client.post("/login/second-factor", data={"code": attempt})
         assert response.status_code == expected, attempt
     account = db.session.get(SchoolAccount, teacher.id)
-    assert services.unused_recovery_codes(account) == 8
+    assert unused_recovery_codes(account) == 8
 
 
 def test_second_factor_step_is_throttled(gradebook_app):

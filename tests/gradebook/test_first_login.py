@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from gradebook_service.accounts import services
+from gradebook_service.accounts.terms import current_terms, publish_terms
 from gradebook_service.core.models import OutboxMessage
 from gradebook_service.extensions import db
 from tests.gradebook import accounts_factories as f
@@ -122,7 +122,7 @@ def test_completing_first_login_opens_the_register(gradebook_app, gradebook_clie
     db.session.expire_all()
     account = db.session.get(type(parent), parent.id)
     assert account.must_change_password is False
-    assert account.terms_version_accepted == services.current_terms(account.school_id).version
+    assert account.terms_version_accepted == current_terms(account.school_id).version
     assert account.recovery_email == "rodzic@example.org"
     assert account.recovery_email_verified_at is None
     mail = db.session.execute(db.select(OutboxMessage)).scalar_one()
@@ -161,7 +161,7 @@ def test_a_new_terms_version_asks_again(gradebook_app, gradebook_client):
     f.commit()
     f.sign_in(gradebook_client, parent)
     assert gradebook_client.get("/account").status_code == 200
-    services.publish_terms(school.id, "Nowy regulamin, wersja 2.", admin)
+    publish_terms(school.id, "Nowy regulamin, wersja 2.", admin)
     f.commit()
     response = gradebook_client.get("/account")
     assert response.status_code == 303 and response.headers["Location"].endswith("/first-login")
@@ -180,7 +180,7 @@ def test_admin_publishes_terms_from_the_page(gradebook_app, gradebook_client):
     gradebook_client.get("/admin/terms")
     response = gradebook_client.post("/admin/terms", data={"body": "Wersja druga"})
     assert response.status_code == 303
-    assert services.current_terms(school.id).version == 2
+    assert current_terms(school.id).version == 2
     # The admin too must accept the new version before anything else.
     assert gradebook_client.get("/admin/terms").status_code == 303
 

@@ -14,11 +14,13 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from gradebook_service.accounts import services as accounts
+from gradebook_service.accounts.second_factor import seal_totp_secret
+from gradebook_service.accounts.terms import current_terms
 from gradebook_service.extensions import db
 from gradebook_service.school.models import Term
 from gradebook_service.timetable.models import TimetableEntry
 from shared.passwords import current_hasher
+from shared.totp import new_secret
 from tests.gradebook.register_factories import build_school
 from tests.support.live import ROOT, ServiceProcess
 
@@ -57,11 +59,11 @@ def _prepare(today: date):
     hashed = current_hasher().hash(PASSWORD)
     parent = world.parent_accounts[world.pupils["1a"][0].id]
     teacher = world.staff_accounts["math"]
-    totp = accounts.new_totp_secret()
+    totp = new_secret()
     for account in (parent, teacher):
         account.password_hash = hashed
-        account.terms_version_accepted = accounts.current_terms(world.school.id).version
-    teacher.totp_secret_encrypted = accounts.encrypt("totp", totp.encode()).decode()
+        account.terms_version_accepted = current_terms(world.school.id).version
+    teacher.totp_secret_encrypted = seal_totp_secret(totp)
     db.session.commit()
     assert db.session.get(Term, world.term1.id) is not None
     return world, parent, teacher, totp

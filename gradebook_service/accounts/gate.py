@@ -7,28 +7,15 @@ other packages are covered without doing anything.
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, request, session, url_for
+from flask import Flask, jsonify, redirect, request, url_for
 
-from gradebook_service.accounts import services
 from gradebook_service.accounts.access import current_account
-from gradebook_service.accounts.models import SchoolAccount
-
-AUTH_METHOD_KEY = "auth_method"
+from gradebook_service.accounts.session import pending_step
 
 #: Endpoints reachable while a step is pending (besides the pending step itself).
-ALLOWED = {"auth.logout", "auth.verify_email", "auth.terms", "static", "shared.static",
-           "core.health", "auth.sso_callback", "auth.login", "auth.static"}
-
-
-def pending_step(account: SchoolAccount) -> str | None:
-    """The endpoint of the first step the account still has to complete, or None."""
-    if session.get(AUTH_METHOD_KEY) != "sso" and account.must_change_password:
-        return "auth.first_login"
-    if services.needs_terms(account):
-        return "auth.first_login"
-    if services.must_enrol_second_factor(account):
-        return "auth.totp_setup"
-    return None
+ALLOWED = {"accounts.logout", "accounts.verify_email", "accounts.terms", "static",
+           "shared.static", "core.health", "auth.sso_callback", "accounts.login",
+           "accounts.static"}
 
 
 def init_gate(app: Flask) -> None:

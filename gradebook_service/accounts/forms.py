@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 #: A light check; the confirmation link proves the address works.
@@ -69,8 +69,3 @@ class TotpEnableForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but the CSRF token (buttons that change something)."""
-
-
-class TermsForm(FlaskForm):
-    body = TextAreaField(_l("Text of the new terms"), validators=[
-        DataRequired(_l("Enter the text.")), Length(max=20000)])

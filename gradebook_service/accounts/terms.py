@@ -1,0 +1,52 @@
+"""The school's terms of use (regulamin): versions, and who accepted which."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from gradebook_service.accounts.models import SchoolAccount, TermsVersion
+from gradebook_service.core.models import audit
+from gradebook_service.extensions import db
+
+DEFAULT_TERMS = (
+    "Regulamin korzystania z e-dziennika\n\n"
+    "1. Konto w e-dzienniku zakłada szkoła. Login i hasło są osobiste: nie przekazuj ich innym.\n"
+    "2. Dane uczniów widzą tylko ich rodzice (opiekunowie prawni), sam uczeń oraz uprawnieni "
+    "pracownicy szkoły.\n"
+    "3. Utratę loginu lub hasła zgłoś w sekretariacie, administratorowi lub wychowawcy.\n"
+    "4. Szkoła przetwarza dane zgodnie z RODO; szczegóły w sekretariacie szkoły.")
+
+
+def current_terms(school_id: int) -> TermsVersion:
+    """The school's current terms; version 1 with the default text is created if none exist."""
+    terms = db.session.execute(
+        sa.select(TermsVersion).where(TermsVersion.school_id == school_id)
+        .order_by(TermsVersion.version.desc()).limit(1)).scalar_one_or_none()
+    if terms is None:
+        terms = TermsVersion(school_id=school_id, version=1, body=DEFAULT_TERMS)
+        db.session.add(terms)
+        db.session.flush()
+    return terms
+
+
+def publish_terms(school_id: int, body: str, by: SchoolAccount) -> TermsVersion:
+    """Publish a new terms version: everyone is asked to accept it at their next visit."""
+    version = current_terms(school_id).version + 1
+    terms = TermsVersion(school_id=school_id, version=version, body=body.strip(),
+                         published_by_id=by.id)
+    db.session.add(terms)
+    db.session.flush()
+    audit("terms.published", actor=by.login, version=version)
+    return terms
+
+
+def needs_terms(account: SchoolAccount) -> bool:
+    """True until the account accepted the current version of its school's terms."""
+    accepted = account.terms_version_accepted or 0
+    return accepted < current_terms(account.school_id).version
+
+
+def accept_terms(account: SchoolAccount, version: int) -> None:
+    """Record that the account accepted terms ``version``."""
+    account.terms_version_accepted = version
+    audit("terms.accepted", actor=account.login, version=version)

@@ -1,0 +1,1 @@
+"""The front door: where each person lands after signing in, and the school office page."""
