@@ -24,9 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the common extensions to the IdP's database, outbox and catalogues."""
+    """Bind the common extensions, and build the app's OpenID provider (authorization server)."""
     from idp.core.models import OutboxMessage
     from idp.extensions import csrf, db, limiter, migrate, outbox
+    from idp.oidc.server import init_oidc
     from shared.app import init_common_extensions
 
     init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
@@ -35,21 +36,29 @@ def register_extensions(app: Flask) -> None:
     # Every model module is imported here so Alembic and the mappers see all tables.
     import idp.models  # noqa: F401
 
+    init_oidc(app)
+
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per domain, and the OpenID provider's endpoints."""
-    from idp import oidc
     from idp.accounts.views import bp as accounts_bp
     from idp.core.views import bp as core_bp
+    from idp.extensions import limiter
+    from idp.oidc.fastpath import ProtocolFastPath
+    from idp.oidc.views import bp as oidc_bp
     from idp.parental_consent.views import bp as parental_consent_bp
     from idp.recovery.views import bp as recovery_bp
     from idp.registration.views import bp as registration_bp
     from idp.settings.views import bp as settings_bp
 
+    # Protocol endpoints: client secrets and codes carry 256 bits, nothing to brute-force;
+    # per-request limit bookkeeping would only cost the token endpoint time.
+    limiter.exempt(oidc_bp)
     for blueprint in (core_bp, accounts_bp, registration_bp, parental_consent_bp, recovery_bp,
-                      settings_bp):
+                      settings_bp, oidc_bp):
         app.register_blueprint(blueprint)
-    oidc.init_app(app)
+    # Discovery, the JWKS and the token endpoint are answered before Flask's routing.
+    app.wsgi_app = ProtocolFastPath(app.wsgi_app, app)
 
 
 def register_errorhandlers(app: Flask) -> None:

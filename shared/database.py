@@ -75,6 +75,18 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def end_transaction(db: SQLAlchemy, status_code: int) -> None:
+    """Commit the request's transaction, or roll it back when the answer is a server error (5xx).
+
+    The one commit rule of a request; handlers outside Flask's dispatch (the IdP's
+    protocol fast path) call it too.
+    """
+    if status_code >= 500:
+        db.session.rollback()
+    elif db.session().in_transaction():  # a request that touched nothing has nothing to commit
+        db.session.commit()
+
+
 def init_database(app: Flask, db: SQLAlchemy) -> None:
     """Bind ``db`` to ``app`` and commit once per request.
 
@@ -89,10 +101,7 @@ def init_database(app: Flask, db: SQLAlchemy) -> None:
 
     @app.after_request
     def commit_request(response):
-        if response.status_code >= 500:
-            db.session.rollback()
-        else:
-            db.session.commit()
+        end_transaction(db, response.status_code)
         return response
 
     @app.teardown_request

@@ -16,6 +16,7 @@ from flask import current_app
 from idp.accounts.models import ACTIVE, PENDING_ACTIVATION, PENDING_CONSENT, Account
 from idp.core.models import audit
 from idp.extensions import db
+from idp.oidc.services import revoke_all_tokens
 from shared.credentials import InvalidCredentials, PasswordRejected, TooManyAttempts
 from shared.database import utcnow
 from shared.password_policy import check_password
@@ -144,15 +145,6 @@ def set_password(account: Account, new_password: str, *, reason: str) -> None:
 def end_all_sessions(account: Account) -> None:
     """Sign the account out everywhere: bump ``session_version`` and revoke OAuth tokens."""
     account.session_version = (account.session_version or 1) + 1
-    revoke_tokens(account)
-
-
-def revoke_tokens(account: Account) -> None:
-    """Revoke the account's refresh and access tokens at every app (OIDC package)."""
-    try:
-        from idp.oidc.services import revoke_all_tokens
-    except ImportError:  # the OIDC package is not installed in this build
-        return
     revoke_all_tokens(account)
 
 

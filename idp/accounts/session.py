@@ -1,7 +1,8 @@
 """The browser session at the IdP: who is signed in, when, and how.
 
-The OIDC endpoints read it (``auth_time`` for ``max_age``, ``amr``/``acr`` for the
-ID token); the sign-in views write it. A session ends when the account's
+The sign-in views write it; the OIDC authorization view reads it and hands the
+provider an explicit ``idp.oidc.authentication.Authentication`` (``auth_time`` for
+``max_age``, ``amr``/``acr`` for the ID token). A session ends when the account's
 ``session_version`` changes (password change, recovery, disabling).
 """
 

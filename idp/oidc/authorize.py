@@ -14,8 +14,9 @@ from flask_babel import lazy_gettext as _l
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from idp.accounts import session as account_session
 from idp.oidc import keys
+from idp.oidc.authentication import Authentication
+from idp.oidc.constants import ALGORITHMS
 from idp.oidc.services import find_consent
 from shared.i18n import LANGUAGES
 from shared.tokens import TokenError, TokenPurpose, TokenService
@@ -73,7 +74,7 @@ def id_token_hint_subject() -> str | None:
     if not hint:
         return None
     try:
-        token = jwt.decode(hint, keys.public_key_set(), algorithms=list(keys.ALGORITHMS))
+        token = jwt.decode(hint, keys.public_key_set(), algorithms=list(ALGORITHMS))
     except (JoseError, ValueError):
         return None
     if token.claims.get("iss") != current_app.config["IDP_ISSUER"]:
@@ -82,11 +83,12 @@ def id_token_hint_subject() -> str | None:
 
 
 class AuthorizationContext:
-    """One validated authorization request (an Authlib grant) and the signed-in user."""
+    """One validated authorization request (an Authlib grant) and the user's authentication."""
 
-    def __init__(self, grant, user) -> None:
+    def __init__(self, grant, authentication: Authentication | None) -> None:
         self.grant = grant
-        self.user = user
+        self.authentication = authentication
+        self.user = authentication.account if authentication is not None else None
         self.client = grant.request.client
         self.redirect_uri = grant.request.payload.redirect_uri
         self.state = grant.request.payload.state
@@ -96,9 +98,9 @@ class AuthorizationContext:
 
     def needs_login(self) -> bool:
         """Whether the user must sign in (again) first (Core §3.1.2.3)."""
-        if self.user is None:
+        if self.authentication is None:
             return True
-        auth_time = account_session.auth_time() or 0
+        auth_time = self.authentication.auth_time
         since = reauth_since(self.client.client_id)
         fresh = since is not None and auth_time >= since
         if "login" in self.prompts and not fresh:

@@ -9,6 +9,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from idp.extensions import db
+from idp.oidc.clients import ClientError, client_as_dict, delete_client, list_clients, save_client
+from idp.oidc.constants import ALGORITHMS, DEFAULT_ALG, SUPPORTED_GRANT_TYPES
+from idp.oidc.keys import list_keys, retire_expired_keys, rotate_keys
+from idp.oidc.services import prune_expired
+from shared.settings import require_real_secret
 
 clients_cli = AppGroup("clients", help="Manage OAuth / OpenID Connect clients.")
 keys_cli = AppGroup("keys", help="Manage the token signing keys.")
@@ -26,10 +31,10 @@ keys_cli = AppGroup("keys", help="Manage the token signing keys.")
               help="Allowed scopes, space separated (default: openid profile email school "
                    "offline_access).")
 @click.option("--grant-type", "grant_types", multiple=True,
-              type=click.Choice(["authorization_code", "refresh_token", "client_credentials"]),
+              type=click.Choice(SUPPORTED_GRANT_TYPES),
               help="Allowed grant type; repeatable (default: authorization_code, refresh_token).")
 @click.option("--client-id", default=None, help="Use this client id (default: random).")
-@click.option("--id-token-alg", type=click.Choice(["RS256", "ES256"]), default="RS256",
+@click.option("--id-token-alg", type=click.Choice(ALGORITHMS), default=DEFAULT_ALG,
               show_default=True, help="Algorithm of this client's ID tokens.")
 @click.option("--rotate-secret", is_flag=True,
               help="With an existing --client-id: issue a new secret (the old one stops working).")
@@ -41,8 +46,6 @@ def create_client(name, redirect_uris, post_logout, public, first_party, scope, 
     to the ones given and its secret is kept (the JSON then has no client_secret)
     unless --rotate-secret is given.
     """
-    from idp.oidc.clients import ClientError, client_as_dict, save_client
-
     try:
         client, secret = save_client(
             client_id=client_id, name=name, redirect_uris=list(redirect_uris),
@@ -58,8 +61,6 @@ def create_client(name, redirect_uris, post_logout, public, first_party, scope, 
 @clients_cli.command("list")
 def list_clients_command():
     """Print every client as JSON (secrets are never shown)."""
-    from idp.oidc.clients import client_as_dict, list_clients
-
     click.echo(json.dumps([client_as_dict(c) for c in list_clients()], indent=2))
 
 
@@ -67,8 +68,6 @@ def list_clients_command():
 @click.argument("client_id")
 def delete_client_command(client_id):
     """Delete a client with its tokens and consents."""
-    from idp.oidc.clients import delete_client
-
     if not delete_client(client_id):
         raise click.ClickException(f"no client {client_id}")
     db.session.commit()
@@ -85,9 +84,6 @@ def _key_dict(key) -> dict:
 @keys_cli.command("rotate")
 def rotate_command():
     """Add a new active key per algorithm; old keys stay published until their tokens expire."""
-    from idp.oidc.keys import retire_expired_keys, rotate_keys
-    from shared.settings import require_real_secret
-
     require_real_secret(current_app)
     retire_expired_keys()
     created = rotate_keys()
@@ -98,16 +94,12 @@ def rotate_command():
 @keys_cli.command("list")
 def list_command():
     """Print every key (newest first) with its status as JSON."""
-    from idp.oidc.keys import list_keys
-
     click.echo(json.dumps([_key_dict(k) for k in list_keys()], indent=2))
 
 
 @keys_cli.command("retire")
 def retire_command():
     """Retire keys whose grace period is over (they leave the JWKS)."""
-    from idp.oidc.keys import retire_expired_keys
-
     retired = retire_expired_keys()
     db.session.commit()
     click.echo(json.dumps([_key_dict(k) for k in retired], indent=2))
@@ -119,8 +111,6 @@ oidc_cli = AppGroup("oidc", help="OpenID Provider housekeeping.")
 @oidc_cli.command("prune")
 def prune_command():
     """Delete expired authorization codes, refresh tokens and revocation records."""
-    from idp.oidc.services import prune_expired
-
     counts = prune_expired()
     db.session.commit()
     click.echo(json.dumps(counts))

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import threading
 import time
+from urllib.parse import urlparse
 
 import sqlalchemy as sa
 from flask import current_app
 
 from idp.extensions import db
-from idp.oidc.models import ClientView, OAuthClient
+from idp.oidc.constants import ALGORITHMS, DEFAULT_ALG, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES
+from idp.oidc.digests import digest
+from idp.oidc.models import (
+    AppConsent,
+    AuthorizationCode,
+    ClientView,
+    Grant,
+    OAuthClient,
+    RefreshToken,
+)
 
 #: Scopes a client gets when none are given.
 DEFAULT_SCOPE = "openid profile email school offline_access"
@@ -23,27 +31,7 @@ class ClientError(ValueError):
     """A client definition is invalid (bad redirect URI, unknown grant type …)."""
 
 
-def hash_secret(secret: str) -> str:
-    """Digest a client secret for storage.
-
-    SHA-256, not argon2: the secret is 256 bits from ``secrets.token_urlsafe(32)``,
-    so there is nothing to brute-force and a slow hash only buys cost — argon2 at
-    OWASP's parameters takes ~25 ms per check, which would cap the token endpoint
-    at ~40 requests/s per core. The digest is compared in constant time.
-    """
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def verify_secret(stored: str | None, given: str | None) -> bool:
-    """Compare a presented secret with the stored digest in constant time."""
-    if not stored or not given:
-        return False
-    return hmac.compare_digest(stored, hash_secret(given))
-
-
 def _check_uri(uri: str) -> str:
-    from urllib.parse import urlparse
-
     parsed = urlparse(uri)
     if parsed.scheme not in ("https", "http") or not parsed.netloc or parsed.fragment:
         raise ClientError(f"redirect URI must be an absolute http(s) URL without fragment: {uri}")
@@ -54,7 +42,7 @@ def save_client(*, client_id: str | None, name: str, redirect_uris: list[str],
                 post_logout_redirect_uris: list[str] | None = None, public: bool = False,
                 first_party: bool = False, scope: str | None = None,
                 grant_types: list[str] | None = None, rotate_secret: bool = False,
-                internal: bool = False, id_token_alg: str = "RS256",  # noqa: S107 - an algorithm name
+                internal: bool = False, id_token_alg: str = DEFAULT_ALG,
                 ) -> tuple[OAuthClient, str | None]:
     """Create a client, or update the one with ``client_id``; return it and its new secret.
 
@@ -63,8 +51,6 @@ def save_client(*, client_id: str | None, name: str, redirect_uris: list[str],
     can re-run ``clients create --client-id gradebook …`` without breaking the
     gradebook's configured secret.
     """
-    from idp.oidc.server import SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES
-
     grant_types = list(grant_types or DEFAULT_GRANT_TYPES)
     unknown = set(grant_types) - set(SUPPORTED_GRANT_TYPES)
     if unknown:
@@ -96,14 +82,14 @@ def save_client(*, client_id: str | None, name: str, redirect_uris: list[str],
     client.scope = scope
     client.grant_types = grant_types
     client.internal = internal
-    if id_token_alg not in ("RS256", "ES256"):
+    if id_token_alg not in ALGORITHMS:
         raise ClientError(f"unsupported ID token algorithm {id_token_alg}")
     client.id_token_alg = id_token_alg
     if public:
         client.secret_hash = None
     elif rotate_secret or client.secret_hash is None:
         secret = secrets.token_urlsafe(32)
-        client.secret_hash = hash_secret(secret)
+        client.secret_hash = digest(secret)
     db.session.flush()
     client_cache(current_app).clear()
     return client, secret
@@ -114,8 +100,6 @@ def delete_client(client_id: str) -> bool:
     client = db.session.scalar(sa.select(OAuthClient).filter_by(client_id=client_id))
     if client is None:
         return False
-    from idp.oidc.models import AppConsent, AuthorizationCode, Grant, RefreshToken
-
     grant_ids = sa.select(Grant.id).filter_by(client_id=client_id)
     db.session.execute(sa.delete(RefreshToken).where(RefreshToken.grant_id.in_(grant_ids)))
     for model in (Grant, AuthorizationCode, AppConsent):
@@ -181,6 +165,7 @@ class ClientCache:
 
 
 def client_cache(app) -> ClientCache:
+    """The app's client cache."""
     return app.extensions["oidc_clients"]
 
 

@@ -7,8 +7,18 @@ import json
 
 from flask import current_app, url_for
 
-from idp.oidc import keys
-from idp.oidc.server import ACR_MFA, ACR_PASSWORD, CLAIMS_SUPPORTED, SUPPORTED_GRANT_TYPES, USER_SCOPES
+from idp.oidc.constants import (
+    ACR_MFA,
+    ACR_PASSWORD,
+    ALGORITHMS,
+    CLAIMS_SUPPORTED,
+    CONFIDENTIAL_AUTH_METHODS,
+    JWKS_PATH,
+    SUPPORTED_GRANT_TYPES,
+    TOKEN_ENDPOINT_AUTH_METHODS,
+    TOKEN_PATH,
+    USER_SCOPES,
+)
 
 
 def metadata() -> dict:
@@ -18,13 +28,12 @@ def metadata() -> dict:
     def endpoint(name: str) -> str:
         return issuer + url_for(name)
 
-    auth_methods = ["client_secret_basic", "client_secret_post", "none"]
     return {
         "issuer": issuer,
         "authorization_endpoint": endpoint("oidc.authorize"),
-        "token_endpoint": endpoint("oidc.token"),
+        "token_endpoint": issuer + TOKEN_PATH,
         "userinfo_endpoint": endpoint("oidc.userinfo"),
-        "jwks_uri": endpoint("oidc.jwks"),
+        "jwks_uri": issuer + JWKS_PATH,
         "revocation_endpoint": endpoint("oidc.revoke"),
         "introspection_endpoint": endpoint("oidc.introspect"),
         "end_session_endpoint": endpoint("oidc.end_session"),
@@ -34,11 +43,11 @@ def metadata() -> dict:
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": list(SUPPORTED_GRANT_TYPES),
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": list(keys.ALGORITHMS),
+        "id_token_signing_alg_values_supported": list(ALGORITHMS),
         "userinfo_signing_alg_values_supported": ["none"],
-        "token_endpoint_auth_methods_supported": auth_methods,
-        "revocation_endpoint_auth_methods_supported": auth_methods,
-        "introspection_endpoint_auth_methods_supported": auth_methods[:2],
+        "token_endpoint_auth_methods_supported": list(TOKEN_ENDPOINT_AUTH_METHODS),
+        "revocation_endpoint_auth_methods_supported": list(TOKEN_ENDPOINT_AUTH_METHODS),
+        "introspection_endpoint_auth_methods_supported": list(CONFIDENTIAL_AUTH_METHODS),
         "code_challenge_methods_supported": ["S256"],
         "acr_values_supported": [ACR_PASSWORD, ACR_MFA],
         "claims_parameter_supported": True,

@@ -1,28 +1,37 @@
-"""The hottest protocol requests, handled in front of Flask's page machinery.
+"""The endpoints clients call most, served in front of Flask's page machinery.
 
-* Discovery and JWKS straight from memory. Both documents change only when the
+This module is the only implementation of these three endpoints:
+
+* Discovery (OpenID Connect Discovery 1.0 §4) and the JWKS (RFC 7517) straight
+  from memory, with an ETag and 304. Both documents change only when the
   configuration or the key set changes, are public, and are fetched by every
   relying party and resource server. The key set is still re-checked against the
   database every ``OIDC_KEY_CHECK_SECONDS`` (see ``keys.KeyCache``).
-* The token endpoint inside a bare request context: it is called by clients,
-  never by browsers, so it needs no session cookie, CSRF check, language choice,
-  page headers or rate-limit bookkeeping (secrets and codes carry 256 bits). The
-  transaction rule is the same as everywhere: commit unless the answer is a 5xx.
+* The token endpoint (RFC 6749 §3.2) inside a bare request context: it is called
+  by clients, never by browsers, so it needs no session cookie, CSRF check,
+  language choice, page headers or rate-limit bookkeeping (secrets and codes
+  carry 256 bits). The transaction ends by the same rule as every request's
+  (``shared.database.end_transaction``).
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
+from idp.extensions import db
+from idp.oidc.constants import DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH
+from idp.oidc.discovery import document_bytes
+from idp.oidc.keys import key_cache
+from idp.oidc.server import authorization_server
+from shared.database import end_transaction
 from shared.security import csp
 
-DISCOVERY_PATH = "/.well-known/openid-configuration"
-JWKS_PATH = "/oauth/jwks"
-TOKEN_PATH = "/oauth/token"  # noqa: S105 - a URL path
 _COMMON = [("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Origin", "*"),
            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
            ("Referrer-Policy", "no-referrer"),
            ("Content-Security-Policy", csp())]
+#: The methods each endpoint answers; others get 405 with ``Allow``.
+_METHODS = {DISCOVERY_PATH: ("GET", "HEAD"), JWKS_PATH: ("GET", "HEAD"), TOKEN_PATH: ("POST",)}
 
 
 class ProtocolFastPath:
@@ -35,32 +44,19 @@ class ProtocolFastPath:
 
     def _discovery_doc(self, environ) -> tuple[bytes, str]:
         if self._discovery is None:
-            from idp.oidc.discovery import document_bytes
-
-            with self.app.request_context(environ):
+            with self.app.request_context(environ):  # url_for needs the request's host
                 self._discovery = document_bytes()
         return self._discovery
 
     def _jwks_doc(self) -> tuple[bytes, str]:
-        from idp.extensions import db
-        from idp.oidc.keys import key_cache
-
         cache = key_cache(self.app)
         snap = cache.fresh()
         if snap is None:
-            with self.app.app_context():
-                try:
-                    snap = cache.get(own_transaction=True)
-                    db.session.commit()
-                finally:
-                    db.session.remove()
+            with self.app.app_context():  # read only: missing keys commit on their own
+                snap = cache.get(own_transaction=True)
         return snap.jwks_body, snap.etag
 
     def _token(self, environ, start_response):
-        from idp.extensions import db
-        from idp.oidc.keys import key_cache
-        from idp.oidc.server import authorization_server
-
         with self.app.request_context(environ):
             try:
                 key_cache(self.app).get(own_transaction=True)
@@ -69,21 +65,23 @@ class ProtocolFastPath:
                 db.session.rollback()
                 response = self.app.make_response(self.app.handle_exception(exc))
             else:
-                if response.status_code >= 500:
-                    db.session.rollback()
-                elif db.session().in_transaction():  # client credentials usually touch nothing
-                    db.session.commit()
+                end_transaction(db, response.status_code)
             response.headers.setdefault("X-Content-Type-Options", "nosniff")
             response.headers.setdefault("Cache-Control", "no-store")
             return response(environ, start_response)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO")
-        method = environ.get("REQUEST_METHOD")
-        if method == "POST" and path == TOKEN_PATH:
-            return self._token(environ, start_response)
-        if method not in ("GET", "HEAD") or path not in (DISCOVERY_PATH, JWKS_PATH):
+        methods = _METHODS.get(path)
+        if methods is None:
             return self.wsgi_app(environ, start_response)
+        method = environ.get("REQUEST_METHOD")
+        if method not in methods:
+            start_response("405 METHOD NOT ALLOWED", [("Allow", ", ".join(methods)),
+                                                      ("Content-Length", "0")])
+            return [b""]
+        if path == TOKEN_PATH:
+            return self._token(environ, start_response)
         if path == DISCOVERY_PATH:
             body, etag = self._discovery_doc(environ)
             mimetype = "application/json"

@@ -33,13 +33,10 @@ from joserfc.jwk import ECKey, KeySet, RSAKey, import_key
 from sqlalchemy.orm import Session
 
 from idp.extensions import db
+from idp.oidc.constants import ALGORITHMS, DEFAULT_ALG
 from idp.oidc.models import SigningKey
 from shared.crypto import derive_key
 from shared.database import utcnow
-
-#: Algorithms offered; the first is the default for ID tokens and access tokens.
-ALGORITHMS = ("RS256", "ES256")
-DEFAULT_ALG = "RS256"
 
 _ENC_PREFIX = "v1."
 

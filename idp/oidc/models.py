@@ -23,6 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from idp.accounts.models import Account
 from idp.extensions import db
+from idp.oidc.constants import CONFIDENTIAL_AUTH_METHODS, DEFAULT_ALG
+from idp.oidc.digests import matches_digest
 from shared.database import TimestampMixin, utcnow
 
 
@@ -51,7 +53,7 @@ class OAuthClient(TimestampMixin, db.Model):
     #: Internal clients (the IdP's own back-channel client) are hidden from listings.
     internal: Mapped[bool] = mapped_column(default=False)
     #: OIDC Registration §2 ``id_token_signed_response_alg``: RS256 (default) or ES256.
-    id_token_alg: Mapped[str] = mapped_column(sa.String(10), default="RS256")
+    id_token_alg: Mapped[str] = mapped_column(sa.String(10), default=DEFAULT_ALG)
 
 
 class SigningKey(TimestampMixin, db.Model):
@@ -243,7 +245,7 @@ class ClientView(ClientMixin):
         self.scope = row.scope
         self.grant_types = tuple(row.grant_types or ())
         self.internal = row.internal
-        self.id_token_signed_response_alg = row.id_token_alg or "RS256"
+        self.id_token_signed_response_alg = row.id_token_alg or DEFAULT_ALG
 
     @property
     def client_metadata(self) -> dict:
@@ -276,14 +278,12 @@ class ClientView(ClientMixin):
         return redirect_uri in self.redirect_uris
 
     def check_client_secret(self, client_secret):
-        from idp.oidc.clients import verify_secret
-
-        return verify_secret(self.secret_hash, client_secret)
+        return matches_digest(self.secret_hash, client_secret)
 
     def check_endpoint_auth_method(self, method, endpoint):
         if self.is_public:
             return method == "none"
-        return method in ("client_secret_basic", "client_secret_post")
+        return method in CONFIDENTIAL_AUTH_METHODS
 
     def check_response_type(self, response_type):
         return response_type == "code" and "authorization_code" in self.grant_types

@@ -1,6 +1,10 @@
 """The OpenID Provider: Authlib's authorization server, grants and endpoints, configured per app.
 
-Nothing here knows about templates or views. :func:`init_oidc` builds one
+Nothing here knows about templates, views or the browser session: the
+authorization view passes the signed-in user in as an explicit
+:class:`~idp.oidc.authentication.Authentication`, and the grants carry their
+state on Authlib's request object (``request.user``, ``request.credential``).
+:func:`init_oidc` builds one
 :class:`authlib.integrations.flask_oauth2.AuthorizationServer` per app (tests
 build many apps) and keeps it in ``app.extensions["oidc_server"]``.
 
@@ -16,17 +20,17 @@ Specifications implemented (through Authlib's components):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, grants
 from authlib.oauth2.rfc6749.util import scope_to_list
-from authlib.oauth2.rfc6750 import BearerTokenValidator
+from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
@@ -36,41 +40,27 @@ from authlib.oidc.core import UserInfo, UserInfoEndpoint
 from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 
-from idp.accounts import session as account_session
 from idp.accounts.models import Account
 from idp.extensions import db
 from idp.oidc import keys
+from idp.oidc.authentication import Authentication
 from idp.oidc.clients import ClientCache, query_client
+from idp.oidc.constants import (
+    ALGORITHMS,
+    CONFIDENTIAL_AUTH_METHODS,
+    DEFAULT_ALG,
+    SCOPE_CLAIMS,
+    SERVICE_SCOPE_AUDIENCES,
+    SUPPORTED_SCOPES,
+    TOKEN_ENDPOINT_AUTH_METHODS,
+)
+from idp.oidc.digests import digest
 from idp.oidc.models import AuthorizationCode, Grant, RefreshToken, RevokedAccessToken
 from idp.oidc.services import revoke_grant
 from idp.oidc.tokens import AccessToken, decode_access_token
 from shared.database import utcnow
-
-#: User-facing scopes (discovery) and the service scope of the gradebook's back channel.
-USER_SCOPES = ("openid", "profile", "email", "school", "offline_access")
-SERVICE_SCOPES = ("school_accounts.verify",)
-SUPPORTED_SCOPES = USER_SCOPES + SERVICE_SCOPES
-SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
-SCOPE_CLAIMS = {
-    "profile": ("name", "given_name", "family_name", "locale"),
-    "email": ("email", "email_verified"),
-    "school": ("school_accounts",),
-}
-CLAIMS_SUPPORTED = ("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
-                    "at_hash", *(c for claims in SCOPE_CLAIMS.values() for c in claims))
-ACR_PASSWORD = "urn:e-dziennik:acr:pwd"  # noqa: S105 - an acr value, not a password
-ACR_MFA = "urn:e-dziennik:acr:mfa"
-
-def digest(value: str) -> str:
-    """SHA-256 of a code or refresh token (256 random bits: a fast hash suffices)."""
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
-def acr_for(amr: list[str] | None) -> str:
-    """The ``acr`` value for the authentication methods used."""
-    return ACR_MFA if amr and "mfa" in amr else ACR_PASSWORD
 
 
 def user_claims(account: Account, scope: str, extra: tuple[str, ...] = ()) -> UserInfo:
@@ -145,17 +135,49 @@ class RequestChecks:
             raise InvalidRequestError("Unsupported 'response_mode'.")
 
 
-class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
-    """RFC 6749 §4.1 with single-use, short-lived, hashed codes bound to client and redirect URI."""
+@dataclass(frozen=True)
+class TokenSubject:
+    """The owner of a token as Authlib's generator sees it: the account and the grant it is under.
 
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    The generator is called with the user alone, so the grant (kept on the
+    request as ``request.credential``) travels with it.
+    """
+
+    account: Account
+    grant: Grant
+
+    def get_user_id(self) -> str:
+        """RFC 9068 §2.2: ``sub`` is the account's OIDC subject, never a row id."""
+        return self.account.sub
+
+
+class GrantTokens:
+    """Mixin for the grants whose tokens belong to a stored grant (``request.credential``)."""
+
+    def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
+                       include_refresh_token=True):
+        return super().generate_token(user=TokenSubject(user, self.request.credential),
+                                      scope=scope, grant_type=grant_type, expires_in=expires_in,
+                                      include_refresh_token=include_refresh_token)
+
+
+class AuthorizationCodeGrant(GrantTokens, grants.AuthorizationCodeGrant):
+    """RFC 6749 §4.1 with single-use, short-lived, hashed codes bound to client and redirect URI.
+
+    The authorization view passes the resource owner as an :class:`Authentication`
+    (``grant_user``, so ``request.user`` at the authorization endpoint); the code
+    keeps when and how the user signed in. At the token endpoint the code becomes
+    a :class:`Grant`, carried on the request as ``request.credential``.
+    """
+
+    TOKEN_ENDPOINT_AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
 
     def generate_authorization_code(self):
         return secrets.token_urlsafe(32)  # 256 bits (checklist: at least 128)
 
     def save_authorization_code(self, code, request):
+        authentication: Authentication = request.user
         data = request.payload.data
-        amr = account_session.auth_methods() or ["pwd"]
         claims_request = None
         if data.get("claims"):
             try:
@@ -164,10 +186,9 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                 claims_request = None
         row = AuthorizationCode(
             code_hash=digest(code), client_id=request.client.get_client_id(),
-            account_id=request.user.id, redirect_uri=request.payload.redirect_uri,
-            scope=request.scope, nonce=data.get("nonce"),
-            auth_time=account_session.auth_time() or int(time.time()),
-            acr=acr_for(amr), amr=amr, claims_request=claims_request,
+            account_id=authentication.account.id, redirect_uri=request.payload.redirect_uri,
+            scope=request.scope, nonce=data.get("nonce"), auth_time=authentication.auth_time,
+            acr=authentication.acr, amr=list(authentication.amr), claims_request=claims_request,
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method") if data.get(
                 "code_challenge") else None,
@@ -208,14 +229,14 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         db.session.add(grant)
         db.session.flush()
         authorization_code.grant_id = grant.id
-        g.oidc_grant = grant
+        self.request.credential = grant
         return account
 
 
-class RefreshTokenGrant(grants.RefreshTokenGrant):
+class RefreshTokenGrant(GrantTokens, grants.RefreshTokenGrant):
     """RFC 6749 §6 with rotation: each refresh token works once (RFC 9700 §4.14.2)."""
 
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    TOKEN_ENDPOINT_AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token):
@@ -235,7 +256,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         account = refresh_token.grant.account
         if account is None or not account.is_active:
             return None
-        g.oidc_grant = refresh_token.grant
+        self.request.credential = refresh_token.grant
         return account
 
     def revoke_old_credential(self, refresh_token):
@@ -259,7 +280,7 @@ class OpenIDCodeExtension(OpenIDCode):
         return keys.signing_key_set(self.get_client_algorithm(client))
 
     def get_client_algorithm(self, client):
-        return client.id_token_signed_response_alg or keys.DEFAULT_ALG
+        return client.id_token_signed_response_alg or DEFAULT_ALG
 
     def get_encode_header(self, client):
         alg = self.get_client_algorithm(client)
@@ -276,72 +297,54 @@ class OpenIDCodeExtension(OpenIDCode):
         return db.session.scalar(sa.select(AuthorizationCode.id).filter_by(
             client_id=request.payload.client_id, nonce=nonce).limit(1)) is not None
 
-    def generate_user_info(self, user, scope):
-        code = getattr(g, "oidc_code_claims", None)
-        return user_claims(user, scope, code or ())
+    def get_authorization_code_claims(self, authorization_code):
+        """The code's claims, plus those its ``claims`` parameter asked for in the ID token (Core §5.5)."""
+        claims = super().get_authorization_code_claims(authorization_code)
+        names = requested_claim_names(authorization_code.claims_request, "id_token")
+        if names:
+            claims.update(user_claims(authorization_code.account, "", names))
+        return claims
 
-    def encode_id_token(self, token, request):
-        g.oidc_code_claims = requested_claim_names(
-            request.authorization_code.claims_request, "id_token") if \
-            request.authorization_code else ()
-        return super().encode_id_token(token, request)
+    def generate_user_info(self, user, scope):
+        return user_claims(user, scope)
 
 
 # --------------------------------------------------------------------------- tokens
 
-class _Subject:
-    """The token owner as Authlib's generator sees it (``get_user_id`` → ``sub``)."""
-
-    def __init__(self, account: Account) -> None:
-        self.account = account
-
-    def get_user_id(self) -> str:
-        return self.account.sub
-
-
 class AccessTokenGenerator(JWTBearerTokenGenerator):
-    """RFC 9068 access tokens signed with the active RS256 key; refresh tokens with offline_access."""
+    """RFC 9068 access tokens signed with the active key; refresh tokens with offline_access.
+
+    ``user`` is a :class:`TokenSubject` for tokens issued to an account, None for
+    client-credentials tokens.
+    """
 
     def get_jwks(self):
         return keys.signing_key_set(self.alg)
 
     def get_audiences(self, client, user, scope):
-        if g.get("oidc_audience"):
-            return g.oidc_audience  # service_tokens.issue_service_access_token
-        if user is None and "school_accounts.verify" in (scope_to_list(scope) or []):
-            return current_app.config["GRADEBOOK_URL"]
-        if user is None:
-            return client.get_client_id()
-        # The IdP's UserInfo endpoint is the resource the client calls with it.
-        return [client.get_client_id(), current_app.config["IDP_ISSUER"]]
+        if user is not None:
+            # The IdP's UserInfo endpoint is the resource the client calls with it.
+            return [client.get_client_id(), current_app.config["IDP_ISSUER"]]
+        for name in scope_to_list(scope) or []:
+            if name in SERVICE_SCOPE_AUDIENCES:
+                return current_app.config[SERVICE_SCOPE_AUDIENCES[name]]
+        return client.get_client_id()
 
     def get_jti(self, client, grant_type, user, scope):
         # 128 bits from os.urandom in one call (Authlib's default draws per character).
         return secrets.token_urlsafe(16)
 
-    def _grant(self):
-        return g.get("oidc_grant")
-
     def get_extra_claims(self, client, grant_type, user, scope):
-        grant = self._grant()
-        return {"gid": grant.id} if grant is not None and user is not None else {}
+        return {"gid": user.grant.id} if user is not None else {}
 
     def get_auth_time(self, user):
-        grant = self._grant()
-        return grant.auth_time if grant is not None and user is not None else None
+        return user.grant.auth_time if user is not None else None
 
     def get_amr(self, user):
-        grant = self._grant()
-        return grant.amr if grant is not None and user is not None else None
+        return user.grant.amr if user is not None else None
 
     def get_acr(self, user):
-        grant = self._grant()
-        return grant.acr if grant is not None and user is not None else None
-
-    def access_token_generator(self, client, grant_type, user, scope):
-        # RFC 9068 §2.2: ``sub`` is the account's OIDC subject, never a row id.
-        return super().access_token_generator(client, grant_type,
-                                              _Subject(user) if user is not None else None, scope)
+        return user.grant.acr if user is not None else None
 
     def generate(self, grant_type, client, user=None, scope=None, expires_in=None,
                  include_refresh_token=True):
@@ -354,11 +357,11 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
 
 
 def save_token(token: dict, request) -> None:
-    """Store the refresh token's digest; access tokens are JWTs and are not stored."""
+    """Store the refresh token's digest under the request's grant; access tokens are JWTs."""
     refresh = token.get("refresh_token")
     if not refresh:
         return
-    grant = g.oidc_grant
+    grant = request.credential
     db.session.add(RefreshToken(
         token_hash=digest(refresh), grant_id=grant.id, client_id=request.client.get_client_id(),
         scope=token.get("scope") or grant.scope,
@@ -383,7 +386,7 @@ class _TokenLookup:
 class Revocation(_TokenLookup, RevocationEndpoint):
     """RFC 7009: revoke a refresh token (its whole grant) or an access token (its ``jti``)."""
 
-    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+    CLIENT_AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
 
     def revoke_token(self, token, request):
         if isinstance(token, AccessToken):
@@ -400,7 +403,7 @@ class Revocation(_TokenLookup, RevocationEndpoint):
 class Introspection(_TokenLookup, IntrospectionEndpoint):
     """RFC 7662 for confidential clients: a client may introspect its own tokens only."""
 
-    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    CLIENT_AUTH_METHODS = list(CONFIDENTIAL_AUTH_METHODS)
 
     def check_permission(self, token, client, request):
         return token.check_client(client)
@@ -430,8 +433,6 @@ class UserInfo_(UserInfoEndpoint):
     """OIDC Core §5.3: claims of the token's account, by the token's scopes."""
 
     def generate_user_info(self, user, scope):
-        from authlib.oauth2.rfc6750 import InvalidTokenError
-
         if user is None or not user.is_active:
             raise InvalidTokenError()
         return user_claims(user, scope)
@@ -447,7 +448,7 @@ class EndSession(EndSessionEndpoint):
         return keys.public_key_set()
 
     def get_algorithms(self):
-        return list(keys.ALGORITHMS)
+        return list(ALGORITHMS)
 
     def resolve_client_from_id_token_claims(self, id_token_claims):
         # Our ID tokens carry ``aud`` as a one-element list.
@@ -457,7 +458,7 @@ class EndSession(EndSessionEndpoint):
         return self.server.query_client(aud) if isinstance(aud, str) else None
 
     def end_session(self, end_session_request):
-        account_session.logout_user()
+        """Nothing to do here: the view ends the browser session, which the provider never reads."""
 
 
 class Issuer(IssuerParameter):

@@ -1,8 +1,9 @@
 """Access tokens the IdP issues to itself for the gradebook's back channel (docs/architecture.md §5.3).
 
 The token is what the client-credentials grant returns to any service client
-(RFC 9068 JWT, same keys), issued to the IdP's own internal client without an
-HTTP round trip, and kept in process until shortly before it expires.
+(RFC 9068 JWT, same keys, ``aud`` the scope's resource server), issued to the
+IdP's own internal client without an HTTP round trip, and kept in process until
+shortly before it expires.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import threading
 import time
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app
 
 from idp.extensions import db
 from idp.oidc.models import ClientView, OAuthClient
@@ -35,21 +36,16 @@ def _internal_client() -> ClientView:
     return ClientView(row)
 
 
-def issue_service_access_token(scope: str, audience: str) -> str:
-    """A JWT access token of the IdP's internal client for ``audience`` (cached until near expiry)."""
+def issue_service_access_token(scope: str) -> str:
+    """A JWT access token of the IdP's internal client for ``scope`` (cached until near expiry)."""
     cache: dict = current_app.extensions.setdefault("oidc_service_tokens", {})
     now = time.time()
-    hit = cache.get((scope, audience))
+    hit = cache.get(scope)
     if hit is not None and hit[1] - RENEW_BEFORE > now:
         return hit[0]
     with _lock:
         generator = current_app.extensions["oidc_token_generator"]
-        client = _internal_client()
-        g.oidc_audience = audience
-        try:
-            token = generator.generate("client_credentials", client, user=None, scope=scope,
-                                       include_refresh_token=False)
-        finally:
-            g.pop("oidc_audience", None)
-        cache[(scope, audience)] = (token["access_token"], now + token["expires_in"])
+        token = generator.generate("client_credentials", _internal_client(), user=None,
+                                   scope=scope, include_refresh_token=False)
+        cache[scope] = (token["access_token"], now + token["expires_in"])
         return token["access_token"]

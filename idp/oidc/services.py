@@ -6,13 +6,22 @@ They add and flush; the request (or the CLI command) commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from idp.accounts.models import Account
+from idp.core.models import audit
 from idp.extensions import db
-from idp.oidc.models import AppConsent, Grant, OAuthClient, RefreshToken
+from idp.oidc.models import (
+    AppConsent,
+    AuthorizationCode,
+    Grant,
+    OAuthClient,
+    RefreshToken,
+    RevokedAccessToken,
+)
 from shared.database import utcnow
 
 
@@ -80,8 +89,6 @@ def withdraw_app_consent(account: Account, client_id: str) -> bool:
         return False
     db.session.delete(consent)
     db.session.flush()
-    from idp.core.models import audit
-
     audit("oidc.consent_withdrawn", actor=account.sub, subject=client_id)
     return True
 
@@ -102,8 +109,6 @@ def prune_expired() -> dict[str, int]:
     Expired rows prove nothing any more: a replayed expired code or refresh token
     is refused as unknown just the same.
     """
-    from idp.oidc.models import AuthorizationCode, RevokedAccessToken
-
     now = utcnow()
     counts = {}
     for name, model in (("codes", AuthorizationCode), ("refresh_tokens", RefreshToken),
@@ -112,10 +117,6 @@ def prune_expired() -> dict[str, int]:
         counts[name] = result.rowcount or 0
     # A grant can go once no refresh token of it is left and its last access token
     # (issued with the code) has expired: nothing can still name it in a ``gid``.
-    from datetime import timedelta
-
-    from flask import current_app
-
     cutoff = now - timedelta(seconds=current_app.config["OIDC_ACCESS_TOKEN_LIFETIME"] + 60)
     result = db.session.execute(sa.delete(Grant).where(
         Grant.created_at < cutoff, Grant.id.not_in(sa.select(RefreshToken.grant_id))))

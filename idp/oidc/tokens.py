@@ -17,6 +17,7 @@ from idp.accounts.models import Account
 from idp.extensions import db
 from idp.oidc import keys
 from idp.oidc.clients import query_client
+from idp.oidc.constants import ALGORITHMS
 from idp.oidc.models import Grant, RevokedAccessToken
 from shared.database import utcnow
 
@@ -69,7 +70,7 @@ class AccessToken(TokenMixin):
 def decode_access_token(token_string: str) -> AccessToken | None:
     """Verify signature, ``typ``, issuer and expiry of one of our access tokens; None if bad."""
     try:
-        token = jwt.decode(token_string, keys.public_key_set(), algorithms=list(keys.ALGORITHMS))
+        token = jwt.decode(token_string, keys.public_key_set(), algorithms=list(ALGORITHMS))
     except (JoseError, ValueError):
         return None
     if token.header.get("typ") != "at+jwt":

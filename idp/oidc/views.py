@@ -1,12 +1,15 @@
 """HTTP endpoints of the OpenID Provider: thin wrappers over Authlib's server (``server.py``).
 
 Views turn protocol results and :class:`OAuth2Error` into responses; the
-authorization endpoint adds the user-facing steps (sign-in, consent, form_post).
+authorization endpoint adds the user-facing steps (sign-in, consent, form_post)
+and is the one place that turns the browser session into the provider's
+:class:`Authentication`. Discovery, the JWKS and the token endpoint are served
+ahead of Flask by ``fastpath.py``.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
@@ -18,8 +21,9 @@ from wtforms import ValidationError
 
 from idp.accounts import session as account_session
 from idp.extensions import csrf
-from idp.oidc import discovery
+from idp.oidc.authentication import Authentication
 from idp.oidc.authorize import AuthorizationContext, describe_scopes, parse_ui_locales, reauth_marker
+from idp.oidc.keys import key_cache
 from idp.oidc.server import Issuer, authorization_server
 from idp.oidc.services import remember_consent
 from shared.security import csp
@@ -34,8 +38,6 @@ csrf.exempt(bp)
 def load_keys():
     """Load (or on a fresh install create, in their own transaction) the signing keys."""
     if request.endpoint != "oidc.static":
-        from idp.oidc.keys import key_cache
-
         key_cache(current_app).get(own_transaction=True)
 
 
@@ -49,31 +51,6 @@ def _csrf_ok() -> bool:
     except (ValidationError, CSRFError):
         return False
     return True
-
-
-def _cacheable(body: bytes, etag: str, mimetype: str = "application/json") -> Response:
-    """A public, cacheable response with an ETag; 304 when the client has it."""
-    response = Response(body, mimetype=mimetype)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response.make_conditional(request)
-
-
-@bp.get("/.well-known/openid-configuration")
-def openid_configuration():
-    """OpenID Connect Discovery 1.0 §4 (and RFC 8414)."""
-    body, etag = discovery.document_bytes()
-    return _cacheable(body, etag)
-
-
-@bp.get("/oauth/jwks")
-def jwks():
-    """The published public keys (RFC 7517), including keys in their grace period."""
-    from idp.oidc.keys import key_cache
-
-    snap = key_cache(current_app).get()
-    return _cacheable(snap.jwks_body, snap.etag, "application/jwk-set+json")
 
 
 # --------------------------------------------------------------------------- authorize
@@ -94,8 +71,6 @@ def _form_post(location: str) -> Response:
 
     The page's CSP lets the form post to this client's redirect URI only.
     """
-    from urllib.parse import parse_qsl
-
     parts = urlsplit(location)
     # Only reached once the redirect URI matched a registered one exactly. Its own query
     # (if any) stays in the form's action; the response parameters go in the body.
@@ -128,12 +103,12 @@ def authorize():
     if decision is not None and not _csrf_ok():
         return Response(render_template("oidc/error.html", error="invalid_request",
                                         description="CSRF"), status=400)
-    user = account_session.current_user()
+    authentication = _authentication()
     try:
-        grant = server.get_consent_grant(end_user=user)
+        grant = server.get_consent_grant(end_user=authentication)
     except OAuth2Error as error:
         return _error(error, response_mode)
-    ctx = AuthorizationContext(grant, user)
+    ctx = AuthorizationContext(grant, authentication)
     lang = parse_ui_locales(request.values.get("ui_locales"))
 
     if ctx.needs_login():
@@ -153,9 +128,21 @@ def authorize():
             return render_template("oidc/consent.html", client=ctx.client,
                                    scopes=describe_scopes(ctx.scope), fields=ctx.form_fields())
     if decision == "allow" and not ctx.client.first_party:
-        remember_consent(user, ctx.client.client_id, ctx.scope)
-    response = server.create_authorization_response(grant=grant, grant_user=user)
+        remember_consent(authentication.account, ctx.client.client_id, ctx.scope)
+    response = server.create_authorization_response(grant=grant, grant_user=authentication)
     return _authorization_redirect(response, response_mode)
+
+
+def _authentication() -> Authentication | None:
+    """The signed-in account with when and how it authenticated, from the browser session.
+
+    A session without a sign-in time counts as signed in long ago (``max_age`` asks again).
+    """
+    account = account_session.current_user()
+    if account is None:
+        return None
+    return Authentication(account, account_session.auth_time() or 0,
+                          tuple(account_session.auth_methods()) or ("pwd",))
 
 
 def _login_redirect(ctx: AuthorizationContext, lang: str | None) -> str:
@@ -172,12 +159,6 @@ def _login_redirect(ctx: AuthorizationContext, lang: str | None) -> str:
 
 
 # --------------------------------------------------------------------------- token & co
-
-@bp.post("/oauth/token")
-def token():
-    """RFC 6749 §3.2: the token endpoint."""
-    return authorization_server().create_token_response()
-
 
 @bp.post("/oauth/revoke")
 def revoke():
@@ -228,12 +209,11 @@ def end_session():
             return redirect(end_request.redirect_uri)
         return render_template("oidc/logged_out.html", client=None)
     if hint_is_user or confirmed:
+        account_session.logout_user()
         if end_request is not None:
             response = server.create_endpoint_response("end_session", end_request)
             if response is not None:
                 return response
-        else:
-            account_session.logout_user()
         client = end_request.client if end_request else None
         return render_template("oidc/logged_out.html", client=client)
     fields = [(k, v) for k, v in request.values.items(multi=True) if k not in _FORM_FIELDS]

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import requests
 from flask import current_app
 
+from idp.oidc.keys import key_cache
+from idp.oidc.service_tokens import issue_service_access_token
+
 log = logging.getLogger(__name__)
 
 VERIFY_PATH = "/internal/v1/school-accounts/verify"
@@ -73,17 +76,12 @@ class SchoolAccountAnswer:
 
 
 def _service_token() -> str:
-    try:
-        from idp.oidc.keys import key_cache
-        from idp.oidc.service_tokens import issue_service_access_token
-    except ImportError as exc:  # the OIDC package does not offer service tokens (yet)
-        raise GradebookUnavailable("no service token issuer") from exc
     # On a fresh install the signing keys must exist (committed) before a token is signed:
     # the gradebook fetches them from the JWKS endpoint while this request is still open,
     # and a key created inside this request's transaction would be invisible to it (and
     # on SQLite, the JWKS request would wait for this transaction's write lock).
     key_cache(current_app).get(own_transaction=True)
-    return issue_service_access_token(SCOPE, audience=current_app.config["GRADEBOOK_URL"])
+    return issue_service_access_token(SCOPE)
 
 
 def _http() -> requests.Session:

@@ -15,11 +15,11 @@ from idp.accounts.services import (
     EmailTaken,
     find_by_email,
     normalize_email,
-    revoke_tokens,
     set_password,
 )
 from idp.core.models import AuditEvent, audit
 from idp.extensions import db
+from idp.oidc.services import list_app_consents, revoke_all_tokens
 from idp.parental_consent.models import ParentalConsent
 from idp.parental_consent.services import public_url
 from idp.school_link.backchannel import PARENT, PUPIL
@@ -187,13 +187,8 @@ def export_data(account: Account) -> dict:
     consents = db.session.execute(sa.select(ParentalConsent).where(sa.or_(
         ParentalConsent.pupil_account_id == account.id,
         ParentalConsent.parent_account_id == account.id))).scalars()
-    try:
-        from idp.oidc.services import list_app_consents
-
-        apps = [{"client_id": c.client_id, "name": c.client_name, "scopes": list(c.scopes),
-                 "granted_at": _iso(c.granted_at)} for c in list_app_consents(account)]
-    except ImportError:
-        apps = []
+    apps = [{"client_id": c.client_id, "name": c.client_name, "scopes": list(c.scopes),
+             "granted_at": _iso(c.granted_at)} for c in list_app_consents(account)]
     codes_left = db.session.execute(sa.select(sa.func.count()).select_from(RecoveryCode).where(
         RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))).scalar_one()
     return {
@@ -228,7 +223,7 @@ def export_data(account: Account) -> dict:
 def delete_account(account: Account, password: str) -> None:
     """Delete the account for good, after the password; apps lose their tokens."""
     reauthenticate(account, password)
-    revoke_tokens(account)
+    revoke_all_tokens(account)
     audit("account.deleted", actor=account.sub, subject=account.sub)
     send_mail(account.email, "settings/mail/account_deleted")
     db.session.delete(account)

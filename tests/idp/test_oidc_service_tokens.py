@@ -9,7 +9,7 @@ from tests.idp.conftest import verify_jwt
 
 def test_service_token_for_the_gradebook(idp_app, idp_client):
     audience = idp_app.config["GRADEBOOK_URL"]
-    token = issue_service_access_token("school_accounts.verify", audience)
+    token = issue_service_access_token("school_accounts.verify")
     db.session.commit()
     parsed = verify_jwt(idp_client, token)
     assert parsed.header["typ"] == "at+jwt" and parsed.header["kid"]
@@ -20,11 +20,11 @@ def test_service_token_for_the_gradebook(idp_app, idp_client):
     assert claims["iss"] == idp_app.config["IDP_ISSUER"]
     assert claims["exp"] - claims["iat"] == idp_app.config["OIDC_ACCESS_TOKEN_LIFETIME"]
     # Cached in process until shortly before it expires.
-    assert issue_service_access_token("school_accounts.verify", audience) == token
+    assert issue_service_access_token("school_accounts.verify") == token
 
 
 def test_internal_client_is_hidden_and_cannot_authenticate(idp_app, idp_client):
-    issue_service_access_token("school_accounts.verify", idp_app.config["GRADEBOOK_URL"])
+    issue_service_access_token("school_accounts.verify")
     db.session.commit()
     import json
 

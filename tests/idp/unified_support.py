@@ -78,7 +78,7 @@ def linked_fixture(database_urls, request):
     for server in servers:
         server.start()
     with idp.app_context():
-        _warm_up(idp, addresses["GRADEBOOK_URL"])
+        _warm_up()
         try:
             yield Linked(idp, gradebook, addresses["IDP_ISSUER"], addresses["GRADEBOOK_URL"],
                          idp.test_client())
@@ -94,12 +94,12 @@ def linked_fixture(database_urls, request):
                 gradebook.extensions["sqlalchemy"].engine.dispose()
 
 
-def _warm_up(idp, audience: str) -> None:
+def _warm_up() -> None:
     """Create the IdP's signing keys and internal client before any request needs them."""
     from idp.extensions import db
     from idp.oidc.service_tokens import issue_service_access_token
 
-    issue_service_access_token("school_accounts.verify", audience=audience)
+    issue_service_access_token("school_accounts.verify")
     db.session.commit()
 
 
