@@ -24,7 +24,7 @@ def forget_request_caches() -> None:
 
 
 #: Menu entries of features the school has not switched on (another part of the system).
-NOT_ENABLED = ("messages", "surveys")
+NOT_ENABLED = ("surveys",)
 
 
 @bp.get("/")
