@@ -86,10 +86,11 @@ def register_register_blueprints(app: Flask) -> None:
     from gradebook_service.messages.views import bp as messages_bp
     from gradebook_service.remarks.views import bp as remarks_bp
     from gradebook_service.staff.views import bp as staff_bp
+    from gradebook_service.surveys.views import bp as surveys_bp
     from gradebook_service.timetable.views import bp as timetable_bp
 
     for blueprint in (family_bp, staff_bp, grades_bp, lessons_bp, timetable_bp, homework_bp,
-                      calendar_bp, announcements_bp, remarks_bp, history_bp, exports_bp,
+                      calendar_bp, announcements_bp, remarks_bp, history_bp, exports_bp, surveys_bp,
                       messages_bp):
         app.register_blueprint(blueprint)
 

@@ -14,8 +14,10 @@ from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.notifications.models import (
     DEFAULT_MODES,
+    DROPPED,
     KINDS,
     MODES,
+    OFF,
     PENDING,
     Notification,
     NotificationPreference,
@@ -62,11 +64,7 @@ def notify(kind: str, *, school_id: int, account_ids: Iterable[int] = (),
     off = set(db.session.execute(sa.select(NotificationPreference.account_id).where(
         NotificationPreference.school_id == school_id, NotificationPreference.kind == kind,
         NotificationPreference.account_id.in_(wanted),
-        NotificationPreference.mode == "off")).scalars()) if wanted else set()
-    if DEFAULT_MODES[kind] == "off":
-        off |= wanted - set(db.session.execute(sa.select(NotificationPreference.account_id).where(
-            NotificationPreference.school_id == school_id, NotificationPreference.kind == kind,
-            NotificationPreference.account_id.in_(wanted))).scalars())
+        NotificationPreference.mode == OFF)).scalars()) if wanted else set()
     for account_id in sorted(wanted - off):
         db.session.add(Notification(school_id=school_id, account_id=account_id, kind=kind,
                                     params=dict(params or {}), path=path, state=PENDING))
@@ -95,9 +93,9 @@ def set_preference(account: SchoolAccount, kind: str, mode: str, *, by_mail: boo
                                       kind=kind)
         db.session.add(pref)
     pref.mode, pref.by_mail, pref.by_push = mode, by_mail, by_push
-    if mode == "off" or not (by_mail or by_push):
+    if mode == OFF or not (by_mail or by_push):
         db.session.execute(sa.update(Notification).where(
             Notification.school_id == account.school_id, Notification.account_id == account.id,
-            Notification.kind == kind, Notification.state == PENDING).values(state="dropped"))
+            Notification.kind == kind, Notification.state == PENDING).values(state=DROPPED))
     db.session.flush()
     return pref

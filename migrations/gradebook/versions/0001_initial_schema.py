@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 12:25:17.701617
+Create Date: 2026-12-01 12:21:53.396200
 
 """
 
@@ -371,6 +371,35 @@ def upgrade():
         )
 
     op.create_table(
+        "survey",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("anonymous", sa.Boolean(), nullable=False),
+        sa.Column("audience", sa.String(length=10), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=True),
+        sa.Column("opens_on", sa.Date(), nullable=False),
+        sa.Column("closes_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "audience in ('school', 'class', 'parents', 'pupils')", name=op.f("ck_survey_audience")
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["staff_member.id"], name=op.f("fk_survey_author_id_staff_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_survey_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey")),
+        sa.UniqueConstraint("school_id", "id", name=op.f("uq_survey_school_id_id")),
+    )
+    with op.batch_alter_table("survey", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_school_closes", ["school_id", "closes_on", "opens_on"], unique=False)
+
+    op.create_table(
         "teaching_assignment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -671,6 +700,30 @@ def upgrade():
         batch_op.create_index("ix_remark_school_pupil_date", ["school_id", "pupil_id", "date"], unique=False)
 
     op.create_table(
+        "survey_question",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("text", sa.String(length=500), nullable=False),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.CheckConstraint("kind in ('single', 'multiple', 'text')", name=op.f("ck_survey_question_kind")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "survey_id"],
+            ["survey.school_id", "survey.id"],
+            name=op.f("fk_survey_question_school_id_survey"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_survey_question_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_question")),
+        sa.UniqueConstraint(
+            "school_id", "survey_id", "position", name=op.f("uq_survey_question_school_id_survey_id_position")
+        ),
+    )
+    op.create_table(
         "school_account",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -717,6 +770,28 @@ def upgrade():
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.create_index("ix_school_account_school_role", ["school_id", "role"], unique=False)
 
+    op.create_table(
+        "survey_option",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["survey_question.id"],
+            name=op.f("fk_survey_option_question_id_survey_question"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_option_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_option")),
+        sa.UniqueConstraint(
+            "school_id",
+            "question_id",
+            "position",
+            name=op.f("uq_survey_option_school_id_question_id_position"),
+        ),
+    )
     op.create_table(
         "announcement_read",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1073,6 +1148,54 @@ def upgrade():
         ),
     )
     op.create_table(
+        "survey_answered",
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_survey_answered_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "survey_id"],
+            ["survey.school_id", "survey.id"],
+            name=op.f("fk_survey_answered_school_id_survey"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_survey_answered_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("school_id", "survey_id", "account_id", name=op.f("pk_survey_answered")),
+    )
+    op.create_table(
+        "survey_response",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("respondent_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["respondent_id"],
+            ["school_account.id"],
+            name=op.f("fk_survey_response_respondent_id_school_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "survey_id"],
+            ["survey.school_id", "survey.id"],
+            name=op.f("fk_survey_response_school_id_survey"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_survey_response_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_response")),
+    )
+    with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_response_school_survey", ["school_id", "survey_id"], unique=False)
+
+    op.create_table(
         "terms_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1175,6 +1298,39 @@ def upgrade():
         )
 
     op.create_table(
+        "survey_answer",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.String(length=32), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("option_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["option_id"],
+            ["survey_option.id"],
+            name=op.f("fk_survey_answer_option_id_survey_option"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["survey_question.id"],
+            name=op.f("fk_survey_answer_question_id_survey_question"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["survey_response.id"],
+            name=op.f("fk_survey_answer_response_id_survey_response"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_answer_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answer")),
+    )
+    with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_answer_school_question", ["school_id", "question_id"], unique=False)
+        batch_op.create_index("ix_survey_answer_school_response", ["school_id", "response_id"], unique=False)
+
+    op.create_table(
         "message_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1247,6 +1403,11 @@ def downgrade():
         batch_op.drop_index("ix_message_attachment_school_message")
 
     op.drop_table("message_attachment")
+    with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_answer_school_response")
+        batch_op.drop_index("ix_survey_answer_school_question")
+
+    op.drop_table("survey_answer")
     with op.batch_alter_table("message_participant", schema=None) as batch_op:
         batch_op.drop_index("ix_message_participant_school_thread")
         batch_op.drop_index("ix_message_participant_school_account_received")
@@ -1261,6 +1422,11 @@ def downgrade():
 
     op.drop_table("excuse_item")
     op.drop_table("terms_version")
+    with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_response_school_survey")
+
+    op.drop_table("survey_response")
+    op.drop_table("survey_answered")
     op.drop_table("section_visit")
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
         batch_op.drop_index("ix_recovery_code_school_account")
@@ -1302,10 +1468,12 @@ def downgrade():
 
     op.drop_table("change_log")
     op.drop_table("announcement_read")
+    op.drop_table("survey_option")
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.drop_index("ix_school_account_school_role")
 
     op.drop_table("school_account")
+    op.drop_table("survey_question")
     with op.batch_alter_table("remark", schema=None) as batch_op:
         batch_op.drop_index("ix_remark_school_pupil_date")
 
@@ -1334,6 +1502,10 @@ def downgrade():
         batch_op.drop_index("ix_teaching_assignment_school_teacher")
 
     op.drop_table("teaching_assignment")
+    with op.batch_alter_table("survey", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_school_closes")
+
+    op.drop_table("survey")
     with op.batch_alter_table("pupil", schema=None) as batch_op:
         batch_op.drop_index("ix_pupil_school_identity")
         batch_op.drop_index("ix_pupil_school_class")
