@@ -63,6 +63,13 @@ def max_bytes() -> int:
     return current_app.config["MESSAGE_ATTACHMENT_MAX_BYTES"]
 
 
+def size_text(size: int) -> str:
+    """A file size as people read it: "10 MB", "300 kB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    return f"{-(-size // 1024)} kB"
+
+
 def storage_dir() -> Path:
     """Where attachment files live: under the instance folder, never under static/."""
     configured = current_app.config["MESSAGE_ATTACHMENT_DIR"]

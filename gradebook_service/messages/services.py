@@ -48,7 +48,7 @@ class MessageError(Exception):
 
 
 ATTACHMENT_PROBLEMS = {
-    "too_large": _l("The attachment is too large: at most %(mb)s MB."),
+    "too_large": _l("The attachment is too large: at most %(size)s."),
     "type": _l("This type of file cannot be attached. Allowed: %(types)s."),
     "empty": _l("The attachment is empty."),
 }
@@ -56,9 +56,9 @@ ATTACHMENT_PROBLEMS = {
 
 def attachment_problem(reason: str) -> str:
     """The user's explanation of a refused attachment."""
-    mb = f"{attachments.max_bytes() / (1024 * 1024):g}"
-    return str(ATTACHMENT_PROBLEMS[reason] % {"mb": mb,
-                                              "types": ", ".join(attachments.allowed_extensions())})
+    return str(ATTACHMENT_PROBLEMS[reason] % {
+        "size": attachments.size_text(attachments.max_bytes()),
+        "types": ", ".join(attachments.allowed_extensions())})
 
 
 def _check_text(subject: str | None, body: str) -> dict[str, str]:

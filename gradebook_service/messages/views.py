@@ -97,7 +97,7 @@ def new():
     return render_template("messages/new.html", **page, groups=groups, chosen=set(chosen),
                            form=request.form, problems=problems,
                            can_confirm=may_require_confirmation(person_of(account)),
-                           max_mb=f"{attachments.max_bytes() / (1024 * 1024):g}",
+                           max_size=attachments.size_text(attachments.max_bytes()),
                            types=", ".join(attachments.allowed_extensions()),
                            family=account.role in (PARENT, PUPIL)), (422 if problems else 200)
 
@@ -125,7 +125,7 @@ def _render_thread(account, page, conversation, problems, body, status=200):
                            problems=problems, body=body, archived=participant.archived_at,
                            can_reply=bool(services.reply_recipients(account, conversation)),
                            can_confirm=may_require_confirmation(person_of(account)),
-                           max_mb=f"{attachments.max_bytes() / (1024 * 1024):g}",
+                           max_size=attachments.size_text(attachments.max_bytes()),
                            types=", ".join(attachments.allowed_extensions())), status
 
 
