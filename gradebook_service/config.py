@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gradebook_service.notifications.settings import NOTIFICATION_SETTINGS
 from shared.settings import (
     SHARED_SETTINGS,
     Flag,
@@ -28,4 +29,5 @@ SETTINGS = ServiceSettings("gradebook", (
     Setting("MESSAGE_ATTACHMENT_DIR", Text(), None,
             "where message attachments are stored, outside the web root",
             shown_default="`instance/attachments`"),
+    *NOTIFICATION_SETTINGS,
 ))

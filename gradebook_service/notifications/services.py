@@ -22,25 +22,25 @@ from gradebook_service.notifications.models import (
     Notification,
     NotificationPreference,
 )
-from gradebook_service.school.models import Guardianship
+from gradebook_service.school.models import Guardianship, Pupil
 
 
 class NotificationError(Exception):
     """A notification call was malformed (an unknown kind or mode)."""
 
 
-def family_account_ids(school_id: int, pupil_ids: Iterable[int]) -> set[int]:
-    """Active parent and pupil accounts of these pupils (one query)."""
+def family_accounts(school_id: int, pupil_ids: Iterable[int]) -> dict[int, str]:
+    """Active parent and pupil accounts of these pupils, each with its pupil's first name."""
     ids = list(set(pupil_ids))
     if not ids:
-        return set()
-    return set(db.session.execute(
-        sa.select(SchoolAccount.id)
+        return {}
+    return dict(db.session.execute(
+        sa.select(SchoolAccount.id, Pupil.first_name)
         .outerjoin(Guardianship, Guardianship.id == SchoolAccount.guardianship_id)
+        .join(Pupil, Pupil.id == sa.func.coalesce(SchoolAccount.pupil_id, Guardianship.pupil_id))
         .where(SchoolAccount.school_id == school_id, SchoolAccount.is_active.is_(True),
-               sa.or_(sa.and_(SchoolAccount.role == PUPIL, SchoolAccount.pupil_id.in_(ids)),
-                      sa.and_(SchoolAccount.role == PARENT, Guardianship.pupil_id.in_(ids),
-                              Guardianship.school_id == school_id)))).scalars())
+               Pupil.school_id == school_id, Pupil.id.in_(ids),
+               SchoolAccount.role.in_((PARENT, PUPIL)))).all())
 
 
 def notify(kind: str, *, school_id: int, account_ids: Iterable[int] = (),
@@ -48,14 +48,16 @@ def notify(kind: str, *, school_id: int, account_ids: Iterable[int] = (),
            path: str | None = None) -> int:
     """Queue news of ``kind`` for accounts and for the families of pupils; return how many.
 
-    ``params`` are plain JSON values the mail and push templates of the kind use
-    (see notifications/templates/notifications/mail/); ``path`` is the register page
-    the news is about. Nothing leaves the process here: the dispatcher applies each
+    ``params`` are plain JSON values the texts of the kind use (notifications/texts.py:
+    ``sender``, ``subject``, ``title``, ``date``); for the families of ``pupil_ids``
+    the pupil's first name is added as ``pupil``. ``path`` is the register page the
+    news is about. Nothing leaves the process here: the dispatcher applies each
     person's choices and quiet hours. Accounts of another school are ignored.
     """
     if kind not in KINDS:
         raise NotificationError(f"unknown notification kind {kind!r}")
-    targets = set(account_ids) | family_account_ids(school_id, pupil_ids)
+    targets: dict[int, str | None] = dict.fromkeys(set(account_ids))
+    targets.update(family_accounts(school_id, pupil_ids))
     if not targets:
         return 0
     wanted = set(db.session.execute(sa.select(SchoolAccount.id).where(
@@ -66,8 +68,11 @@ def notify(kind: str, *, school_id: int, account_ids: Iterable[int] = (),
         NotificationPreference.account_id.in_(wanted),
         NotificationPreference.mode == OFF)).scalars()) if wanted else set()
     for account_id in sorted(wanted - off):
+        values = dict(params or {})
+        if targets[account_id]:
+            values["pupil"] = targets[account_id]
         db.session.add(Notification(school_id=school_id, account_id=account_id, kind=kind,
-                                    params=dict(params or {}), path=path, state=PENDING))
+                                    params=values, path=path, state=PENDING))
     db.session.flush()
     return len(wanted - off)
 
