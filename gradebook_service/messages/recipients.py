@@ -52,6 +52,20 @@ def person_of(account: SchoolAccount, staff: StaffMember | None = None) -> Perso
                   is_admin=bool(staff and staff.is_admin))
 
 
+def person_label(account: SchoolAccount) -> str:
+    """How an account is named to others: a family with its child and class, so a teacher
+    writing to a whole class knows whose parent answered."""
+    pupil = account.family_pupil()
+    if pupil is None:
+        return account.display_name
+    class_name = pupil.school_class.name
+    if account.role == PARENT:
+        return str(_l("%(name)s (parent of %(pupil)s, %(class_name)s)", name=account.display_name,
+                      pupil=pupil.full_name, class_name=class_name))
+    return str(_l("%(name)s (pupil, %(class_name)s)", name=account.display_name,
+                  class_name=class_name))
+
+
 def child_ties(account: SchoolAccount) -> ChildTies:
     """The teachers and homeroom teacher of a family account's child (empty for staff)."""
     pupil = account.family_pupil()

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from gradebook_service.accounts.models import SchoolAccount
@@ -26,10 +26,10 @@ from gradebook_service.messages.models import (
     ThreadParticipant,
 )
 from gradebook_service.messages.policy import may_reply, may_require_confirmation
-from gradebook_service.messages.recipients import child_ties, expand, person_of
+from gradebook_service.messages.recipients import child_ties, expand, person_label, person_of
 from gradebook_service.notifications.models import MESSAGE
 from gradebook_service.notifications.services import notify
-from gradebook_service.school.models import Guardianship
+from gradebook_service.school.models import Guardianship, Pupil
 from shared.database import utcnow
 
 SUBJECT_MAX = 200
@@ -173,7 +173,7 @@ def reply_recipients(account: SchoolAccount, thread: MessageThread) -> list[int]
     ties = child_ties(account)
     others = db.session.execute(sa.select(SchoolAccount).where(
         SchoolAccount.school_id == account.school_id, SchoolAccount.id.in_(people),
-        SchoolAccount.is_active.is_(True)).options(selectinload(SchoolAccount.staff))).scalars()
+        SchoolAccount.is_active.is_(True)).options(joinedload(SchoolAccount.staff))).scalars()
     return sorted(o.id for o in others if o.id != account.id and may_reply(
         sender, person_of(o), ties, wrote_to_sender=o.id in wrote_to_me))
 
@@ -286,20 +286,26 @@ def _counterparts(account: SchoolAccount, thread_ids: list[int], sent: bool) -> 
             ids.append(other.id)
     result = {}
     for thread_id, ids in found.items():
-        shown = [accounts[i].display_name for i in ids[:3]]
+        shown = [person_label(accounts[i]) for i in ids[:3]]
         more = len(ids) - len(shown)
         result[thread_id] = ", ".join(shown) + (f" +{more}" if more else "")
     return result
 
 
 def _with_names(relationship=None) -> tuple:
-    """Loader options so ``display_name`` of many accounts costs no query per account."""
-    def load(attr):
-        return (selectinload(relationship).selectinload(attr) if relationship is not None
-                else selectinload(attr))
+    """Loader options so ``person_label`` of many accounts costs no query per account.
 
-    return (load(SchoolAccount.staff), load(SchoolAccount.pupil),
-            load(SchoolAccount.guardianship).selectinload(Guardianship.guardian))
+    Every link on the way is many-to-one, so they are joined into the same query.
+    """
+    def load(attr):
+        return (joinedload(relationship).joinedload(attr) if relationship is not None
+                else joinedload(attr))
+
+    return (load(SchoolAccount.staff),
+            load(SchoolAccount.pupil).joinedload(Pupil.school_class),
+            load(SchoolAccount.guardianship).joinedload(Guardianship.guardian),
+            load(SchoolAccount.guardianship).joinedload(Guardianship.pupil)
+            .joinedload(Pupil.school_class))
 
 
 @dataclass

@@ -19,7 +19,7 @@ from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
 from gradebook_service.extensions import limiter
 from gradebook_service.messages import attachments, services
 from gradebook_service.messages.policy import may_require_confirmation
-from gradebook_service.messages.recipients import options_for, person_of
+from gradebook_service.messages.recipients import options_for, person_label, person_of
 from gradebook_service.messages.rendering import local_time, render_body
 from gradebook_service.web.family import family_context
 from gradebook_service.web.staff import staff_account
@@ -29,6 +29,7 @@ bp = Blueprint("messages", __name__, url_prefix="/messages", template_folder="te
 
 bp.add_app_template_filter(render_body, "message_body")
 bp.add_app_template_filter(local_time, "localtime")
+bp.add_app_template_filter(person_label, "person_label")
 
 
 def _persona() -> tuple[SchoolAccount, dict]:

@@ -54,7 +54,7 @@ def test_parent_writes_to_homeroom_teacher_who_replies(world, gradebook_client):
 
     sign_in(gradebook_client, teacher)
     inbox = gradebook_client.get("/messages?lang=en").text
-    assert "Wycieczka" in inbox and "Rodzic1 Klasa1a" in inbox
+    assert "Wycieczka" in inbox and "Rodzic1 Klasa1a (parent of Uczeń1 Klasa1a, 1a)" in inbox
     assert 'class="badge">1' in inbox
     page = gradebook_client.get(thread_url).text
     assert "Proszę o rozmowę." in page

@@ -71,7 +71,7 @@ def test_family_message_pages_and_home_badge_constant(world, gradebook_client):
 def _bounded(counts: dict[str, int]) -> None:
     """Folders and compose stay small; a thread loads its messages, receipts and names."""
     for url, n in counts.items():
-        assert n <= (24 if url.split("?")[0].rsplit("/", 1)[-1].isdigit() else 12), counts
+        assert n <= (16 if url.split("?")[0].rsplit("/", 1)[-1].isdigit() else 12), counts
 
 
 def test_staff_message_pages_constant(world, gradebook_client):
