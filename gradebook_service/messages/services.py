@@ -155,40 +155,66 @@ def send(account: SchoolAccount, values: list[str], subject: str, body: str,
     return thread
 
 
-def reply_recipients(account: SchoolAccount, thread: MessageThread) -> list[int]:
-    """Whom an answer reaches: the thread's people the policy lets ``account`` answer."""
-    sender = person_of(account)
-    wrote_to_me = set(db.session.execute(sa.select(Message.sender_id).join(
+@dataclass
+class ReplyChoice:
+    """Whom an answer may reach in a thread, and whom it goes to unless the sender changes it."""
+
+    people: list[SchoolAccount]
+    default_ids: set[int]
+
+
+def reply_choice(account: SchoolAccount, thread: MessageThread) -> ReplyChoice:
+    """The people ``account`` may answer in the thread: those it wrote to or heard from there.
+
+    Never the other recipients of a message to many (the other families of a class). The
+    default is the author of the newest message to the account — a teacher answering one
+    parent of a class-wide message answers that parent only — or, after the account's own
+    message, the people it went to.
+    """
+    received = list(db.session.execute(sa.select(Message.id, Message.sender_id).join(
         MessageReceipt, MessageReceipt.message_id == Message.id).where(
         MessageReceipt.school_id == account.school_id, MessageReceipt.thread_id == thread.id,
-        MessageReceipt.account_id == account.id)).scalars())
-    # People I wrote to or heard from in this thread — never the other recipients of a
-    # message to many (the other families of a class).
-    people = set(db.session.execute(sa.select(MessageReceipt.account_id).join(
+        MessageReceipt.account_id == account.id)))
+    sent = list(db.session.execute(sa.select(Message.id, MessageReceipt.account_id).join(
         Message, Message.id == MessageReceipt.message_id).where(
         MessageReceipt.school_id == account.school_id, MessageReceipt.thread_id == thread.id,
-        Message.sender_id == account.id)).scalars()) | wrote_to_me
+        Message.sender_id == account.id)))
+    wrote_to_me = {sender_id for _id, sender_id in received}
+    people = wrote_to_me | {recipient_id for _id, recipient_id in sent}
     if not people:
-        return []
-    ties = child_ties(account)
-    others = db.session.execute(sa.select(SchoolAccount).where(
-        SchoolAccount.school_id == account.school_id, SchoolAccount.id.in_(people),
-        SchoolAccount.is_active.is_(True)).options(joinedload(SchoolAccount.staff))).scalars()
-    return sorted(o.id for o in others if o.id != account.id and may_reply(
-        sender, person_of(o), ties, wrote_to_sender=o.id in wrote_to_me))
+        return ReplyChoice([], set())
+    sender, ties = person_of(account), child_ties(account)
+    others = [o for o in db.session.execute(
+        sa.select(SchoolAccount).where(
+            SchoolAccount.school_id == account.school_id, SchoolAccount.id.in_(people),
+            SchoolAccount.is_active.is_(True)).options(*_with_names())
+        .order_by(SchoolAccount.id)).unique().scalars()
+        if o.id != account.id and may_reply(sender, person_of(o), ties,
+                                            wrote_to_sender=o.id in wrote_to_me)]
+    last_in = max((i for i, _s in received), default=0)
+    last_out = max((i for i, _r in sent), default=0)
+    if last_in > last_out:
+        default = {s for i, s in received if i == last_in}
+    else:
+        default = {r for i, r in sent if i == last_out}
+    return ReplyChoice(others, default & {o.id for o in others})
 
 
-def reply(account: SchoolAccount, thread: MessageThread, body: str,
+def reply(account: SchoolAccount, thread: MessageThread, values: list[str], body: str,
           upload: FileStorage | None = None, requires_confirmation: bool = False) -> Message:
-    """Answer in a thread; raise :class:`MessageError` on any problem."""
+    """Answer the chosen people of a thread; raise :class:`MessageError` on any problem."""
     problems = _check_text(None, body)
-    recipient_ids = reply_recipients(account, thread)
-    if not recipient_ids:
-        problems["body"] = str(_l("Nobody in this conversation can receive your answer."))
+    allowed = {f"account:{o.id}": o.id for o in reply_choice(account, thread).people}
+    chosen = [v for v in values if v]
+    if any(v not in allowed for v in chosen):
+        audit("message.recipient_refused", actor=account.login)
+        problems["recipient"] = str(_l("You cannot write to one of the chosen recipients."))
+    elif not chosen:
+        problems["recipient"] = str(_l("Choose at least one recipient."))
     stored = _store_upload(account, upload, problems)
     if problems:
         raise MessageError(problems)
-    return _post(account, thread, recipient_ids, body, stored,
+    return _post(account, thread, list(dict.fromkeys(allowed[v] for v in chosen)), body, stored,
                  requires_confirmation and may_require_confirmation(person_of(account)))
 
 

@@ -116,15 +116,16 @@ def thread(thread_id: int):
     """A conversation: opening it marks what the account received as read."""
     account, page = _persona()
     conversation = _thread_or_404(account, thread_id)
-    return _render_thread(account, page, conversation, {}, "")
+    return _render_thread(account, page, conversation, {}, "", None)
 
 
-def _render_thread(account, page, conversation, problems, body, status=200):
+def _render_thread(account, page, conversation, problems, body, chosen, status=200):
     shown = services.open_thread(account, conversation)
     participant = services.participant(conversation, account.id)
+    choice = services.reply_choice(account, conversation)
     return render_template("messages/thread.html", **page, thread=conversation, shown=shown,
                            problems=problems, body=body, archived=participant.archived_at,
-                           can_reply=bool(services.reply_recipients(account, conversation)),
+                           choice=choice, chosen=choice.default_ids if chosen is None else chosen,
                            can_confirm=may_require_confirmation(person_of(account)),
                            max_size=attachments.size_text(attachments.max_bytes()),
                            types=", ".join(attachments.allowed_extensions())), status
@@ -137,13 +138,16 @@ def reply(thread_id: int):
     """Answer in the thread: it reaches the people the account may answer there."""
     account, page = _persona()
     conversation = _thread_or_404(account, thread_id)
+    values = request.form.getlist("recipient")
     try:
-        services.reply(account, conversation, request.form.get("body", ""),
+        services.reply(account, conversation, values, request.form.get("body", ""),
                        request.files.get("attachment"),
                        requires_confirmation=bool(request.form.get("confirm")))
     except services.MessageError as exc:
+        chosen = {int(v.split(":", 1)[1]) for v in values
+                  if v.startswith("account:") and v.split(":", 1)[1].isdigit()}
         return _render_thread(account, page, conversation, exc.problems,
-                              request.form.get("body", ""), 422)
+                              request.form.get("body", ""), chosen, 422)
     flash(_("Answer sent."), "success")
     return redirect(url_for("messages.thread", thread_id=conversation.id), code=303)
 

@@ -58,7 +58,9 @@ def test_parent_writes_to_homeroom_teacher_who_replies(world, gradebook_client):
     assert 'class="badge">1' in inbox
     page = gradebook_client.get(thread_url).text
     assert "Proszę o rozmowę." in page
-    gradebook_client.post(thread_url + "/reply", data={"body": "Zapraszam we wtorek."})
+    assert f'value="account:{parent.id}" checked' in page  # the answer goes to the asker
+    gradebook_client.post(thread_url + "/reply", data={"recipient": f"account:{parent.id}",
+                                                       "body": "Zapraszam we wtorek."})
 
     sign_in(gradebook_client, parent)
     home = gradebook_client.get("/family/?lang=en").text
@@ -114,7 +116,13 @@ def test_teacher_to_class_parents_answers_stay_private(world, gradebook_client):
     first = db.session.execute(sa.select(Message.id).order_by(Message.id)).scalars().first()
     confirmed = gradebook_client.post(f"{thread_url}/messages/{first}/confirm", data={})
     assert confirmed.status_code == 303
-    gradebook_client.post(thread_url + "/reply", data={"body": "Będę"})
+    assert f'value="account:{teacher.id}" checked' in page
+    assert f'value="account:{world.parent_accounts[b.id].id}"' not in page  # not offered
+    forged = gradebook_client.post(thread_url + "/reply", data={
+        "recipient": f"account:{world.parent_accounts[b.id].id}", "body": "Do sąsiada"})
+    assert forged.status_code == 422 and "You cannot write to one of" in forged.text
+    gradebook_client.post(thread_url + "/reply", data={"recipient": f"account:{teacher.id}",
+                                                       "body": "Będę"})
     answer = db.session.execute(sa.select(Message).where(Message.body == "Będę")).scalar_one()
     assert set(db.session.execute(sa.select(MessageReceipt.account_id).where(
         MessageReceipt.message_id == answer.id)).scalars()) == {teacher.id}
@@ -126,6 +134,15 @@ def test_teacher_to_class_parents_answers_stay_private(world, gradebook_client):
     page = gradebook_client.get(thread_url + "?lang=en").text
     assert "Read by 2 of 2" in page and "confirmed by 1" in page
     assert "not confirmed" in page  # the second family has not confirmed
+    # The teacher's answer goes by default to the parent who wrote, not to the whole class.
+    a_id, b_id = world.parent_accounts[a.id].id, world.parent_accounts[b.id].id
+    assert f'value="account:{a_id}" checked' in page
+    assert f'value="account:{b_id}">' in page  # offered, not chosen
+    gradebook_client.post(thread_url + "/reply", data={"recipient": f"account:{a_id}",
+                                                       "body": "Dziękuję"})
+    thanks = db.session.execute(sa.select(Message).where(Message.body == "Dziękuję")).scalar_one()
+    assert set(db.session.execute(sa.select(MessageReceipt.account_id).where(
+        MessageReceipt.message_id == thanks.id)).scalars()) == {a_id}
     assert thread_id
 
 
@@ -136,7 +153,8 @@ def test_other_family_cannot_open_thread(world, gradebook_client):
                 ).headers["Location"]
     sign_in(gradebook_client, world.parent_accounts[b.id])
     assert gradebook_client.get(url).status_code == 404
-    assert gradebook_client.post(url + "/reply", data={"body": "x"}).status_code == 404
+    assert gradebook_client.post(url + "/reply", data={
+        "recipient": f"account:{world.staff_accounts['math'].id}", "body": "x"}).status_code == 404
     assert gradebook_client.post(url + "/archive", data={}).status_code == 404
 
 
@@ -155,7 +173,8 @@ def test_archive_and_back_and_new_message_returns(world, gradebook_client):
     assert "Obiad" not in gradebook_client.get("/messages").text  # sent, not received
     assert "Obiad" in gradebook_client.get("/messages/sent").text
     gradebook_client.get(url)
-    gradebook_client.post(url + "/reply", data={"body": "Jeszcze jedno"})
+    gradebook_client.post(url + "/reply", data={"recipient": f"account:{parent.id}",
+                                                "body": "Jeszcze jedno"})
     sign_in(gradebook_client, parent)
     assert "Obiad" in gradebook_client.get("/messages").text
 
@@ -187,6 +206,11 @@ def test_validation_errors_keep_what_was_written(world, gradebook_client):
     assert f'value="{teacher}" checked' in response.text
     response = _send(gradebook_client, [], subject="Temat", body="x")
     assert response.status_code == 422 and "Wybierz co najmniej jednego" in response.text
+    url = _send(gradebook_client, [teacher], body="Pytanie").headers["Location"]
+    gradebook_client.get(url)
+    response = gradebook_client.post(url + "/reply", data={"body": "Bez odbiorcy"})
+    assert response.status_code == 422 and "Wybierz co najmniej jednego" in response.text
+    assert "Bez odbiorcy" in response.text
 
 
 def test_forged_post_without_csrf_is_refused(world, gradebook_client):

@@ -29,7 +29,7 @@ def _write(world, n: int) -> None:
                                requires_confirmation=i % 2 == 0)
         for pupil in world.pupils["1a"]:
             parent = db.session.get(SchoolAccount, world.parent_accounts[pupil.id].id)
-            services.reply(parent, thread, f"Odpowiedź {i}")
+            services.reply(parent, thread, [f"account:{teacher.id}"], f"Odpowiedź {i}")
     db.session.commit()
 
 
