@@ -240,3 +240,19 @@ def test_body_is_escaped_and_links_are_clickable(world, gradebook_client):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert ('<a href="https://szkola.example.pl/plan?a=1&amp;b=2" '
             'rel="noopener noreferrer nofollow">') in page
+
+
+def test_each_recipient_is_notified_without_the_text(world, gradebook_client):
+    """The notifications hook (issue 13 part B) hears of every message: sender and subject only."""
+    from gradebook_service.notifications.models import MESSAGE, Notification
+
+    teacher = world.staff_accounts["math"]
+    sign_in(gradebook_client, teacher)
+    url = _send(gradebook_client, [f"class:{world.classes['1a'].id}:parents"],
+                subject="Zebranie", body="Tajna treść").headers["Location"]
+    notes = list(db.session.execute(sa.select(Notification)).scalars())
+    assert {n.account_id for n in notes} == {world.parent_accounts[p.id].id
+                                             for p in world.pupils["1a"]}
+    assert {n.kind for n in notes} == {MESSAGE}
+    assert all(n.params == {"sender": "Anna Nowak", "subject": "Zebranie"} for n in notes)
+    assert all(n.path == url.replace("http://localhost", "") for n in notes)
