@@ -15,24 +15,17 @@ import sqlalchemy as sa
 
 from gradebook_service.extensions import db
 from gradebook_service.messages.models import Message, MessageReceipt
+from tests.gradebook import test_register_browser as register_browser
 from tests.gradebook.test_register_browser import SHOTS, SIZES, _axe, _prepare, _sign_in
-from tests.support.live import ServiceProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SECRET = "test-secret-gradebook"  # the app fixture's secret: TOTP secrets are encrypted with it
+#: The gradebook as a real gunicorn process, as the register's browser test starts it.
+live_gradebook = register_browser.live_gradebook
+
 PAYLOAD = ('<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
            '<a href="javascript:window.__pwned=3">klik</a> <svg onload="window.__pwned=4"></svg>'
            ' Plan: https://szkola.example.pl/plan?a=1&b=2')
-
-
-@pytest.fixture
-def live_gradebook(gradebook_app, database_urls, tmp_path):
-    proc = ServiceProcess("gradebook", {
-        "GRADEBOOK_DATABASE_URL": database_urls["gradebook"], "SECRET_KEY": SECRET,
-        "EDZ_INSTANCE_DIR": str(tmp_path), "RATELIMIT_STORAGE_URI": "memory://"}).start()
-    yield proc
-    proc.stop()
 
 
 def test_parent_writes_teacher_replies_with_second_factor(live_gradebook, chromium):
