@@ -8,8 +8,8 @@ LABEL_HEIGHT = 18  # the answer's text sits above its bar, so long answers fit n
 BAR_HEIGHT = 22
 GAP = 10
 ROW = LABEL_HEIGHT + BAR_HEIGHT + GAP
-WIDTH = 400
-COUNT_WIDTH = 120  # room right of the bars for "12 (40%)"
+WIDTH = 300
+COUNT_WIDTH = 90  # room right of the bars for "12 (40%)"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from gradebook_service.web import dates
 from gradebook_service.web.family import family_context
 from gradebook_service.web.staff import staff_account, visible_class_or_404
 
-bp = Blueprint("surveys", __name__, template_folder="templates")
+bp = Blueprint("surveys", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/surveys")
 
 #: Blank question slots on the new-survey form; "More questions" adds this many again.
 QUESTION_SLOTS = 5
