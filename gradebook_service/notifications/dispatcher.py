@@ -41,6 +41,8 @@ from shared.database import utcnow
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
 BATCH = 500
+#: Sent or dropped news is kept this long (for support questions), then deleted.
+RETENTION = timedelta(days=30)
 
 
 @dataclass
@@ -111,6 +113,9 @@ def run(now: datetime | None = None, window: DeliveryWindow | None = None) -> Ru
             db.session.execute(sa.delete(PushSubscription).where(PushSubscription.id.in_(gone)))
             db.session.commit()
             result.gone.extend(gone)
+    db.session.execute(sa.delete(Notification).where(Notification.state.in_((SENT, DROPPED)),
+                                                     Notification.created_at < now - RETENTION))
+    db.session.commit()
     return result
 
 

@@ -271,6 +271,21 @@ def test_turning_a_kind_off_drops_what_waits(gradebook_app):
             Notification.state == PENDING)).scalar() == 0
 
 
+def test_old_news_is_deleted_after_the_retention(gradebook_app):
+    with at(TODAY, 12):
+        world = build_school()
+        parent = world.parent_accounts[world.pupils["1a"][0].id]
+        notify(MESSAGE, school_id=world.school.id, account_ids=[parent.id])
+        db.session.commit()
+        assert dispatcher.run().dropped == 1  # no address, no device
+    with at(TODAY + timedelta(days=29), 12):
+        dispatcher.run()
+        assert db.session.execute(sa.select(Notification)).first() is not None
+    with at(TODAY + timedelta(days=31), 12):
+        dispatcher.run()
+        assert db.session.execute(sa.select(Notification)).first() is None
+
+
 def test_cli_sends_and_generates_vapid_keys(gradebook_app):
     runner = gradebook_app.test_cli_runner()
     keys = runner.invoke(args=["notifications", "vapid-keys"])

@@ -73,3 +73,20 @@ def test_teacher_creates_parent_answers_teacher_sees_charts(live_gradebook, brow
     spage.screenshot(path=str(SHOTS / "survey-results-phone.png"), full_page=True)
     family.close()
     staff.close()
+
+
+def test_notification_preferences_page_is_accessible(live_gradebook, browser):  # noqa: F811
+    world, parent, teacher, totp = _prepare(date.today())
+    for size in ("phone", "desktop"):
+        context = browser.new_context(bypass_csp=True, viewport=SIZES[size], locale="pl-PL")
+        page = context.new_page()
+        _sign_in(page, live_gradebook.url, parent.login)
+        page.goto(live_gradebook.url + "/notifications/preferences")
+        page.check("#mode-grade-digest")
+        page.get_by_role("button", name="Zapisz").click()
+        page.wait_for_load_state()
+        assert "Ustawienia powiadomień zostały zapisane." in page.content()
+        assert page.is_checked("#mode-grade-digest")
+        assert _axe(page) == []
+        page.screenshot(path=str(SHOTS / f"notification-preferences-{size}.png"), full_page=True)
+        context.close()
