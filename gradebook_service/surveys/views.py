@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from gradebook_service.accounts.access import login_required, staff_class_ids_query
-from gradebook_service.extensions import db
-from gradebook_service.school.models import SchoolClass
+from gradebook_service.accounts.access import login_required
 from gradebook_service.surveys import services
 from gradebook_service.surveys.charts import bar_chart
 from gradebook_service.surveys.export import results_csv
 from gradebook_service.surveys.models import AUDIENCES, CLASS, QUESTION_KINDS
 from gradebook_service.web import dates
 from gradebook_service.web.family import family_context
-from gradebook_service.web.staff import staff_account, visible_class_or_404
+from gradebook_service.web.staff import staff_account, visible_class_or_404, visible_classes
 
 bp = Blueprint("surveys", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/surveys")
@@ -82,9 +79,7 @@ def _drafts(form) -> list[services.QuestionDraft]:
 def new():
     """Create a survey: questions, anonymity, audience and dates."""
     account = staff_account()
-    classes = list(db.session.execute(sa.select(SchoolClass).where(
-        SchoolClass.school_id == account.school_id,
-        SchoolClass.id.in_(staff_class_ids_query(account))).order_by(SchoolClass.name)).scalars())
+    classes = visible_classes(account)
     slots = QUESTION_SLOTS
     errors: list = []
     if request.method == "POST":
