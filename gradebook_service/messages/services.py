@@ -358,10 +358,14 @@ def open_thread(account: SchoolAccount, thread: MessageThread) -> list[Shown]:
         .options(*_with_names(Message.sender))
         .order_by(Message.created_at, Message.id)).scalars())
     ids = [m.id for m in messages]
+    own_ids = [m.id for m in messages if m.sender_id == account.id]
+    # Only the account's own receipts and those of its own messages: the other recipients
+    # of a message to many are never even loaded.
     receipts = list(db.session.execute(sa.select(MessageReceipt).where(
         MessageReceipt.school_id == account.school_id, MessageReceipt.thread_id == thread.id,
-        MessageReceipt.message_id.in_(ids)).options(*_with_names(MessageReceipt.account))
-    ).scalars()) if ids else []
+        MessageReceipt.message_id.in_(ids),
+        sa.or_(MessageReceipt.account_id == account.id, MessageReceipt.message_id.in_(own_ids)))
+        .options(*_with_names(MessageReceipt.account))).unique().scalars()) if ids else []
     files = list(db.session.execute(sa.select(MessageAttachment).where(
         MessageAttachment.school_id == account.school_id,
         MessageAttachment.message_id.in_(ids)).order_by(MessageAttachment.id)).scalars()

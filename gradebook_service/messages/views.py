@@ -173,8 +173,9 @@ def archive_thread(thread_id: int):
     restore = bool(request.form.get("restore"))
     services.set_archived(account, conversation, not restore)
     flash(_("Moved back to the inbox.") if restore else _("Moved to the archive."), "success")
-    return redirect(url_for("messages.inbox" if not restore else "messages.thread",
-                            **({} if not restore else {"thread_id": conversation.id})), code=303)
+    target = (url_for("messages.thread", thread_id=conversation.id) if restore
+              else url_for("messages.inbox"))
+    return redirect(target, code=303)
 
 
 @bp.get("/attachments/<public_id>")

@@ -256,3 +256,20 @@ def test_each_recipient_is_notified_without_the_text(world, gradebook_client):
     assert {n.kind for n in notes} == {MESSAGE}
     assert all(n.params == {"sender": "Anna Nowak", "subject": "Zebranie"} for n in notes)
     assert all(n.path == url.replace("http://localhost", "") for n in notes)
+
+
+def test_only_staff_ask_for_confirmation_and_restore_from_archive(world, gradebook_client):
+    pupil = world.pupils["1a"][0]
+    sign_in(gradebook_client, world.parent_accounts[pupil.id])
+    page = gradebook_client.get("/messages/new").text
+    assert 'name="confirm"' not in page
+    url = _send(gradebook_client, [f"account:{world.staff_accounts['math'].id}"],
+                subject="Prośba", confirm="1").headers["Location"]
+    assert db.session.execute(sa.select(Message.requires_confirmation)).scalar() is False
+    gradebook_client.get(url)
+    gradebook_client.post(url + "/archive", data={})
+    assert "Prośba" in gradebook_client.get("/messages/archive").text
+    gradebook_client.get(url)
+    gradebook_client.post(url + "/archive", data={"restore": "1"})
+    assert "Prośba" not in gradebook_client.get("/messages/archive").text
+    assert "Prośba" in gradebook_client.get("/messages/sent").text
