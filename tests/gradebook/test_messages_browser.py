@@ -83,10 +83,14 @@ def test_parent_writes_teacher_replies_with_second_factor(live_gradebook, chromi
 def test_a_script_in_a_message_never_runs(live_gradebook, chromium):
     world, parent, teacher, totp = _prepare(date.today())
     base = live_gradebook.url
-    staff = chromium.new_context(viewport=SIZES["desktop"], locale="pl-PL")
+    staff = chromium.new_context(bypass_csp=True, viewport=SIZES["desktop"], locale="pl-PL")
     spage = staff.new_page()
     _sign_in(spage, base, teacher.login, totp)
     spage.goto(base + "/messages/new?lang=en")
+    for size, viewport in SIZES.items():
+        spage.set_viewport_size(viewport)
+        spage.screenshot(path=str(SHOTS / f"messages-staff-new-{size}.png"), full_page=True)
+        assert _axe(spage) == [], size
     spage.select_option("#recipient", f"account:{parent.id}")
     spage.fill("#subject", '<script>window.__pwned = 5</script>Zebranie')
     spage.fill("#body", PAYLOAD)
