@@ -83,12 +83,16 @@ def register_register_blueprints(app: Flask) -> None:
     from gradebook_service.history.views import bp as history_bp
     from gradebook_service.homework.views import bp as homework_bp
     from gradebook_service.lessons.views import bp as lessons_bp
+    from gradebook_service.messages.views import bp as messages_bp
+    from gradebook_service.notifications.views import bp as notifications_bp
     from gradebook_service.remarks.views import bp as remarks_bp
     from gradebook_service.staff.views import bp as staff_bp
+    from gradebook_service.surveys.views import bp as surveys_bp
     from gradebook_service.timetable.views import bp as timetable_bp
 
     for blueprint in (family_bp, staff_bp, grades_bp, lessons_bp, timetable_bp, homework_bp,
-                      calendar_bp, announcements_bp, remarks_bp, history_bp, exports_bp):
+                      calendar_bp, announcements_bp, remarks_bp, history_bp, exports_bp, surveys_bp,
+                      notifications_bp, messages_bp):
         app.register_blueprint(blueprint)
 
 
@@ -110,9 +114,11 @@ def register_commands(app: Flask) -> None:
     """Add the operator commands (``flask --app gradebook_service …``)."""
     from gradebook_service.demo.cli import seed_demo_command
     from gradebook_service.letters.cli import accounts_cli, letters_cli
+    from gradebook_service.notifications.cli import notifications_cli
     from gradebook_service.roster.cli import roster_cli
 
     app.cli.add_command(accounts_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(letters_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(notifications_cli)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from shared.settings import SHARED_SETTINGS, Flag, ServiceSettings, Setting, Text, database_setting
+from gradebook_service.notifications.settings import NOTIFICATION_SETTINGS
+from shared.settings import (
+    SHARED_SETTINGS,
+    Flag,
+    Int,
+    ServiceSettings,
+    Setting,
+    Text,
+    database_setting,
+)
 
 SETTINGS = ServiceSettings("gradebook", (
     database_setting("gradebook"),
@@ -13,4 +22,12 @@ SETTINGS = ServiceSettings("gradebook", (
     Setting("GRADEBOOK_OIDC_CLIENT_SECRET", Text(), None, "that client's secret"),
     Setting("REGISTER_FRAGMENT_CACHE", Flag(), True,
             "keep rendered register fragments in each process (keys change with the data)"),
+    Setting("MESSAGE_ATTACHMENT_MAX_BYTES", Int(1, 100 * 1024 * 1024), 10 * 1024 * 1024,
+            "the largest file a message may carry, in bytes"),
+    Setting("MESSAGE_ATTACHMENT_TYPES", Text(), "pdf,jpg,jpeg,png,gif,txt,docx,xlsx,odt,ods,doc,xls",
+            "file extensions a message may carry (the file's first bytes must match)"),
+    Setting("MESSAGE_ATTACHMENT_DIR", Text(), None,
+            "where message attachments are stored, outside the web root",
+            shown_default="`instance/attachments`"),
+    *NOTIFICATION_SETTINGS,
 ))

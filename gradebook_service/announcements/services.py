@@ -18,6 +18,7 @@ from gradebook_service.announcements.models import (
     AnnouncementRead,
 )
 from gradebook_service.extensions import db
+from gradebook_service.notifications.hooks import announcement_published
 from gradebook_service.school.models import StaffMember
 
 
@@ -46,6 +47,9 @@ def publish(account: SchoolAccount, audience: str, class_id: int | None, title: 
                         body=body.strip()[:10000], valid_from=valid_from, valid_until=valid_until)
     db.session.add(item)
     db.session.flush()
+    announcement_published(account.school_id, item.title, class_id=item.class_id,
+                           parents=audience in (EVERYONE, CLASS, PARENTS),
+                           pupils=audience in (EVERYONE, CLASS), staff=audience == TEACHERS)
     return item
 
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from gradebook_service.accounts.access import login_required, staff_class_ids_query
+from gradebook_service.accounts.access import login_required
 from gradebook_service.announcements import services
 from gradebook_service.announcements.models import AUDIENCES, CLASS
-from gradebook_service.extensions import db
-from gradebook_service.school.models import SchoolClass
 from gradebook_service.web import dates
 from gradebook_service.web.family import family_context
-from gradebook_service.web.staff import staff_account, visible_class_or_404
+from gradebook_service.web.staff import staff_account, visible_class_or_404, visible_classes
 
 bp = Blueprint("announcements", __name__, template_folder="templates")
 
@@ -36,9 +33,7 @@ def family():
 def new():
     """Publish an announcement to everyone, a class, parents or teachers."""
     account = staff_account()
-    classes = list(db.session.execute(sa.select(SchoolClass).where(
-        SchoolClass.school_id == account.school_id,
-        SchoolClass.id.in_(staff_class_ids_query(account))).order_by(SchoolClass.name)).scalars())
+    classes = visible_classes(account)
     error = None
     if request.method == "POST":
         audience = request.form.get("audience", "")

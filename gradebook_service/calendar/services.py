@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.calendar.models import KINDS, QUIZ, TEST, Event
 from gradebook_service.extensions import db
+from gradebook_service.notifications.hooks import event_announced
 from gradebook_service.school.models import School, StaffMember, Subject
 
 KIND_LABELS = {"test": _l("Test"), "quiz": _l("Quiz"), "trip": _l("Trip"),
@@ -88,6 +89,7 @@ def add_event(account: SchoolAccount, school: School, class_id: int, kind: str, 
                   title=title[:200], description=(description or "").strip()[:4000])
     db.session.add(event)
     db.session.flush()
+    event_announced(school.id, class_id, kind, day, event.title, subject_id)
     return event
 
 

@@ -14,6 +14,7 @@ from gradebook_service.extensions import db
 from gradebook_service.grades.models import Grade
 from gradebook_service.homework.models import Homework
 from gradebook_service.lessons.models import ABSENT, LATE, Attendance
+from gradebook_service.messages.services import unread_count_query
 from gradebook_service.remarks.models import Remark
 from gradebook_service.school.models import Pupil, StaffMember, Subject, TeachingAssignment
 from gradebook_service.web.family import FamilyContext, last_visits
@@ -55,8 +56,10 @@ def badges(ctx: FamilyContext) -> dict[str, int]:
         count(sa.select(Remark.id).where(Remark.school_id == school_id,
                                          Remark.pupil_id == pupil_id,
                                          Remark.created_at > since["remarks"])),
+        unread_count_query(ctx.account),
     )).one()
-    return dict(zip(("grades", "attendance", "homework", "calendar", "announcements", "remarks"),
+    return dict(zip(("grades", "attendance", "homework", "calendar", "announcements", "remarks",
+                     "messages"),
                     row, strict=True))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, g, render_template
 
 from gradebook_service.accounts.access import login_required
 from gradebook_service.extensions import db
@@ -21,10 +21,6 @@ def forget_request_caches() -> None:
     family context and the language chosen for an earlier request."""
     g.pop("family_context", None)
     g.pop("_flask_babel", None)
-
-
-#: Menu entries of features the school has not switched on (another part of the system).
-NOT_ENABLED = ("messages", "surveys")
 
 
 @bp.get("/")
@@ -83,11 +79,3 @@ def settings():
     return render_template("family/settings.html", ctx=ctx,
                            token=feed_token(ctx.account, create=False))
 
-
-@bp.get("/unavailable/<feature>")
-@login_required
-def not_enabled(feature: str):
-    """Messages and surveys: say plainly that the school has not enabled them."""
-    if feature not in NOT_ENABLED:
-        abort(404)
-    return render_template("family/not_enabled.html", ctx=family_context(), feature=feature)

@@ -23,6 +23,7 @@ from gradebook_service.grades.models import (
     GradeCategory,
 )
 from gradebook_service.history.services import record_change
+from gradebook_service.notifications.hooks import grades_added
 from gradebook_service.school.models import (
     Pupil,
     School,
@@ -179,6 +180,7 @@ def save_grid(account: SchoolAccount, school: School, g: Grid, cells: dict[tuple
         raise GradeError(_l("Some grades were not saved: correct the marked cells."), problems)
 
     changed = 0
+    added: list[int] = []
     for (pupil_id, assessment_id), mark in parsed.items():
         assessment = by_id[assessment_id]
         grade = g.grades.get((pupil_id, assessment_id))
@@ -189,6 +191,7 @@ def save_grid(account: SchoolAccount, school: School, g: Grid, cells: dict[tuple
             db.session.add(grade)
             db.session.flush()
             g.grades[(pupil_id, assessment_id)] = grade
+            added.append(pupil_id)
             record_change(school.id, "grade", grade.id, pupil_id=pupil_id, action="create",
                           old=None, new=_grade_snapshot(grade, assessment), actor=account)
             changed += 1
@@ -207,6 +210,7 @@ def save_grid(account: SchoolAccount, school: School, g: Grid, cells: dict[tuple
     for (pupil_id, period, stage), value in final_values.items():
         changed += _set_final(account, school, pupil_id, term, subject_id, period, stage, value, g)
     db.session.flush()
+    grades_added(school.id, subject_id, added)
     return changed
 
 

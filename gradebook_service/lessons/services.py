@@ -32,6 +32,7 @@ from gradebook_service.lessons.models import (
     ExcuseItem,
     Lesson,
 )
+from gradebook_service.notifications.hooks import absences_marked
 from gradebook_service.school.models import Pupil, School, SchoolClass, SchoolYear, Subject
 from gradebook_service.timetable.services import teacher_plan
 from shared.database import utcnow
@@ -168,6 +169,7 @@ def save_lesson(account: SchoolAccount, school: School, lesson: Lesson, topic: s
         raise LessonError(_l("Unknown attendance type: %(code)s", code=unknown[0]))
     lesson.topic = topic
     changed = 0
+    newly_absent = []
     for pupil, record in lesson_attendance(lesson):
         kind = types[marks.get(pupil.id) or PRESENT]
         status, type_code = kind.status, (kind.code if kind.code != kind.status else None)
@@ -177,6 +179,7 @@ def save_lesson(account: SchoolAccount, school: School, lesson: Lesson, topic: s
                                 type_code=type_code)
             db.session.add(record)
             db.session.flush()
+            newly_absent += [pupil.id] if status == ABSENT else []
             record_change(lesson.school_id, "attendance", record.id, pupil_id=pupil.id,
                           action="create", old=None, new=_snapshot(record), actor=account)
             changed += 1
@@ -184,6 +187,7 @@ def save_lesson(account: SchoolAccount, school: School, lesson: Lesson, topic: s
         if record.status == EXCUSED and status == ABSENT:
             continue
         old = _snapshot(record)
+        newly_absent += [pupil.id] if status == ABSENT != record.status else []
         record.status, record.type_code = status, type_code
         new = _snapshot(record)
         if old != new:
@@ -192,6 +196,7 @@ def save_lesson(account: SchoolAccount, school: School, lesson: Lesson, topic: s
                           action="update", old=old, new=new, actor=account)
             changed += 1
     db.session.flush()
+    absences_marked(lesson.school_id, lesson.date, newly_absent)
     return changed
 
 

@@ -33,6 +33,13 @@ def visible_class_or_404(account: SchoolAccount, class_id: int) -> SchoolClass:
     return klass
 
 
+def visible_classes(account: SchoolAccount) -> list[SchoolClass]:
+    """The classes a staff member may address (taught or led; all for the office), by name."""
+    return list(db.session.execute(sa.select(SchoolClass).where(
+        SchoolClass.school_id == account.school_id,
+        SchoolClass.id.in_(staff_class_ids_query(account))).order_by(SchoolClass.name)).scalars())
+
+
 def taught_or_404(account: SchoolAccount, class_id: int, subject_id: int
                   ) -> tuple[SchoolClass, Subject]:
     """A class and subject the staff member teaches (or any, for the administrator)."""

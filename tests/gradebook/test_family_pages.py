@@ -15,7 +15,7 @@ FAMILY_PAGES = ["/family/", "/family/grades", "/family/attendance", "/family/exc
                 "/family/timetable", "/family/homework", "/family/calendar",
                 "/family/calendar?view=week", "/family/announcements", "/family/remarks",
                 "/family/pupil", "/family/organisation", "/family/help", "/family/settings",
-                "/family/unavailable/messages", "/family/unavailable/surveys"]
+                "/messages", "/family/surveys"]
 
 
 @pytest.fixture
@@ -45,12 +45,12 @@ def test_polish_by_default_english_on_request(gradebook_app, gradebook_client, f
     assert "Grades" in gradebook_client.get("/family/?lang=en").text
 
 
-def test_messages_and_surveys_say_not_enabled(gradebook_app, gradebook_client, frozen):
+def test_messages_and_surveys_are_on_the_menu(gradebook_app, gradebook_client, frozen):
     world = build_school()
     sign_in(gradebook_client, world.parent_accounts[world.pupils["1a"][0].id])
-    page = gradebook_client.get("/family/unavailable/messages?lang=en").text
-    assert "has not enabled" in page
-    assert gradebook_client.get("/family/unavailable/other").status_code == 404
+    page = gradebook_client.get("/family/").text
+    assert 'href="/family/surveys"' in page and 'href="/messages"' in page
+    assert gradebook_client.get("/family/unavailable/surveys").status_code == 404
 
 
 def test_substitution_shows_on_its_date_only(gradebook_app, gradebook_client, frozen):

@@ -36,8 +36,7 @@ FAMILY_PAGES = {"home": "/family/", "grades": "/family/grades",
                 "announcements": "/family/announcements", "remarks": "/family/remarks",
                 "pupil": "/family/pupil", "organisation": "/family/organisation",
                 "help": "/family/help", "settings": "/family/settings",
-                "messages": "/family/unavailable/messages",
-                "surveys": "/family/unavailable/surveys"}
+                "messages": "/messages", "surveys": "/family/surveys"}
 PASSWORD = "Dziennik2026x"
 SECRET = "test-secret-gradebook"  # the app fixture's secret: TOTP secrets are encrypted with it
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 15:05:55.123564
+Create Date: 2026-12-01 12:21:53.396200
 
 """
 
@@ -371,6 +371,35 @@ def upgrade():
         )
 
     op.create_table(
+        "survey",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("anonymous", sa.Boolean(), nullable=False),
+        sa.Column("audience", sa.String(length=10), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=True),
+        sa.Column("opens_on", sa.Date(), nullable=False),
+        sa.Column("closes_on", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "audience in ('school', 'class', 'parents', 'pupils')", name=op.f("ck_survey_audience")
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["staff_member.id"], name=op.f("fk_survey_author_id_staff_member")
+        ),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_survey_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey")),
+        sa.UniqueConstraint("school_id", "id", name=op.f("uq_survey_school_id_id")),
+    )
+    with op.batch_alter_table("survey", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_school_closes", ["school_id", "closes_on", "opens_on"], unique=False)
+
+    op.create_table(
         "teaching_assignment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -671,6 +700,30 @@ def upgrade():
         batch_op.create_index("ix_remark_school_pupil_date", ["school_id", "pupil_id", "date"], unique=False)
 
     op.create_table(
+        "survey_question",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("text", sa.String(length=500), nullable=False),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.CheckConstraint("kind in ('single', 'multiple', 'text')", name=op.f("ck_survey_question_kind")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "survey_id"],
+            ["survey.school_id", "survey.id"],
+            name=op.f("fk_survey_question_school_id_survey"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_survey_question_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_question")),
+        sa.UniqueConstraint(
+            "school_id", "survey_id", "position", name=op.f("uq_survey_question_school_id_survey_id_position")
+        ),
+    )
+    op.create_table(
         "school_account",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -717,6 +770,28 @@ def upgrade():
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.create_index("ix_school_account_school_role", ["school_id", "role"], unique=False)
 
+    op.create_table(
+        "survey_option",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["survey_question.id"],
+            name=op.f("fk_survey_option_question_id_survey_question"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_option_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_option")),
+        sa.UniqueConstraint(
+            "school_id",
+            "question_id",
+            "position",
+            name=op.f("uq_survey_option_school_id_question_id_position"),
+        ),
+    )
     op.create_table(
         "announcement_read",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -880,6 +955,92 @@ def upgrade():
         batch_op.create_index("ix_letter_job_school_created", ["school_id", "created_at"], unique=False)
 
     op.create_table(
+        "message_thread",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("started_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_message_thread_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["started_by_id"],
+            ["school_account.id"],
+            name=op.f("fk_message_thread_started_by_id_school_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_thread")),
+    )
+    with op.batch_alter_table("message_thread", schema=None) as batch_op:
+        batch_op.create_index("ix_message_thread_school_created", ["school_id", "created_at"], unique=False)
+
+    op.create_table(
+        "notification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("path", sa.String(length=300), nullable=True),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by", sa.String(length=32), nullable=True),
+        sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_notification_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_notification_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
+    )
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_notification_school_state_account", ["school_id", "state", "account_id"], unique=False
+        )
+        batch_op.create_index("ix_notification_state_created", ["state", "created_at"], unique=False)
+
+    op.create_table(
+        "notification_digest_mark",
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("sent_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_notification_digest_mark_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_notification_digest_mark_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("school_id", "account_id", name=op.f("pk_notification_digest_mark")),
+    )
+    op.create_table(
+        "notification_preference",
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("mode", sa.String(length=10), nullable=False),
+        sa.Column("by_mail", sa.Boolean(), nullable=False),
+        sa.Column("by_push", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "mode in ('immediate', 'digest', 'off')", name=op.f("ck_notification_preference_mode")
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_notification_preference_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_notification_preference_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("school_id", "account_id", "kind", name=op.f("pk_notification_preference")),
+    )
+    op.create_table(
         "password_reset_request",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -918,6 +1079,33 @@ def upgrade():
             "ix_password_reset_request_school_status", ["school_id", "status"], unique=False
         )
 
+    op.create_table(
+        "push_subscription",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("endpoint", sa.Text(), nullable=False),
+        sa.Column("endpoint_hash", sa.String(length=64), nullable=False),
+        sa.Column("p256dh", sa.String(length=200), nullable=False),
+        sa.Column("auth", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_push_subscription_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_push_subscription_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_push_subscription")),
+        sa.UniqueConstraint(
+            "school_id",
+            "account_id",
+            "endpoint_hash",
+            name=op.f("uq_push_subscription_school_id_account_id_endpoint_hash"),
+        ),
+    )
     op.create_table(
         "recovery_code",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -960,6 +1148,54 @@ def upgrade():
         ),
     )
     op.create_table(
+        "survey_answered",
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_survey_answered_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "survey_id"],
+            ["survey.school_id", "survey.id"],
+            name=op.f("fk_survey_answered_school_id_survey"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_survey_answered_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("school_id", "survey_id", "account_id", name=op.f("pk_survey_answered")),
+    )
+    op.create_table(
+        "survey_response",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("respondent_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["respondent_id"],
+            ["school_account.id"],
+            name=op.f("fk_survey_response_respondent_id_school_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "survey_id"],
+            ["survey.school_id", "survey.id"],
+            name=op.f("fk_survey_response_school_id_survey"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_survey_response_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_response")),
+    )
+    with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_response_school_survey", ["school_id", "survey_id"], unique=False)
+
+    op.create_table(
         "terms_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1000,25 +1236,218 @@ def upgrade():
             "ix_excuse_item_school_attendance", ["school_id", "attendance_id"], unique=False
         )
 
+    op.create_table(
+        "message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("thread_id", sa.Integer(), nullable=False),
+        sa.Column("sender_id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("requires_confirmation", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_message_school_id_school")),
+        sa.ForeignKeyConstraint(
+            ["sender_id"], ["school_account.id"], name=op.f("fk_message_sender_id_school_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["thread_id"], ["message_thread.id"], name=op.f("fk_message_thread_id_message_thread")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message")),
+    )
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_message_school_thread", ["school_id", "thread_id", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "message_participant",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("thread_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("last_received_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_message_participant_account_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_message_participant_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["thread_id"], ["message_thread.id"], name=op.f("fk_message_participant_thread_id_message_thread")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_participant")),
+        sa.UniqueConstraint(
+            "school_id",
+            "account_id",
+            "thread_id",
+            name=op.f("uq_message_participant_school_id_account_id_thread_id"),
+        ),
+    )
+    with op.batch_alter_table("message_participant", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_message_participant_school_account_received",
+            ["school_id", "account_id", "last_received_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_message_participant_school_thread", ["school_id", "thread_id"], unique=False
+        )
+
+    op.create_table(
+        "survey_answer",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("response_id", sa.String(length=32), nullable=False),
+        sa.Column("question_id", sa.Integer(), nullable=False),
+        sa.Column("option_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["option_id"],
+            ["survey_option.id"],
+            name=op.f("fk_survey_answer_option_id_survey_option"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["question_id"],
+            ["survey_question.id"],
+            name=op.f("fk_survey_answer_question_id_survey_question"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["survey_response.id"],
+            name=op.f("fk_survey_answer_response_id_survey_response"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_answer_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answer")),
+    )
+    with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_answer_school_question", ["school_id", "question_id"], unique=False)
+        batch_op.create_index("ix_survey_answer_school_response", ["school_id", "response_id"], unique=False)
+
+    op.create_table(
+        "message_attachment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=40), nullable=False),
+        sa.Column("stored_name", sa.String(length=80), nullable=False),
+        sa.Column("filename", sa.String(length=120), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["message.id"], name=op.f("fk_message_attachment_message_id_message")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_message_attachment_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_attachment")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_message_attachment_public_id")),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_message_attachment_stored_name")),
+    )
+    with op.batch_alter_table("message_attachment", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_message_attachment_school_message", ["school_id", "message_id"], unique=False
+        )
+
+    op.create_table(
+        "message_receipt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("thread_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["school_account.id"], name=op.f("fk_message_receipt_account_id_school_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["message.id"], name=op.f("fk_message_receipt_message_id_message")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_message_receipt_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["thread_id"], ["message_thread.id"], name=op.f("fk_message_receipt_thread_id_message_thread")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_receipt")),
+        sa.UniqueConstraint(
+            "school_id",
+            "message_id",
+            "account_id",
+            name=op.f("uq_message_receipt_school_id_message_id_account_id"),
+        ),
+    )
+    with op.batch_alter_table("message_receipt", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_message_receipt_school_account_unread", ["school_id", "account_id", "read_at"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("message_receipt", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_receipt_school_account_unread")
+
+    op.drop_table("message_receipt")
+    with op.batch_alter_table("message_attachment", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_attachment_school_message")
+
+    op.drop_table("message_attachment")
+    with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_answer_school_response")
+        batch_op.drop_index("ix_survey_answer_school_question")
+
+    op.drop_table("survey_answer")
+    with op.batch_alter_table("message_participant", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_participant_school_thread")
+        batch_op.drop_index("ix_message_participant_school_account_received")
+
+    op.drop_table("message_participant")
+    with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_school_thread")
+
+    op.drop_table("message")
     with op.batch_alter_table("excuse_item", schema=None) as batch_op:
         batch_op.drop_index("ix_excuse_item_school_attendance")
 
     op.drop_table("excuse_item")
     op.drop_table("terms_version")
+    with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_response_school_survey")
+
+    op.drop_table("survey_response")
+    op.drop_table("survey_answered")
     op.drop_table("section_visit")
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
         batch_op.drop_index("ix_recovery_code_school_account")
 
     op.drop_table("recovery_code")
+    op.drop_table("push_subscription")
     with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
         batch_op.drop_index("ix_password_reset_request_school_status")
 
     op.drop_table("password_reset_request")
+    op.drop_table("notification_preference")
+    op.drop_table("notification_digest_mark")
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.drop_index("ix_notification_state_created")
+        batch_op.drop_index("ix_notification_school_state_account")
+
+    op.drop_table("notification")
+    with op.batch_alter_table("message_thread", schema=None) as batch_op:
+        batch_op.drop_index("ix_message_thread_school_created")
+
+    op.drop_table("message_thread")
     with op.batch_alter_table("letter_job", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_job_school_created")
 
@@ -1039,10 +1468,12 @@ def downgrade():
 
     op.drop_table("change_log")
     op.drop_table("announcement_read")
+    op.drop_table("survey_option")
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.drop_index("ix_school_account_school_role")
 
     op.drop_table("school_account")
+    op.drop_table("survey_question")
     with op.batch_alter_table("remark", schema=None) as batch_op:
         batch_op.drop_index("ix_remark_school_pupil_date")
 
@@ -1071,6 +1502,10 @@ def downgrade():
         batch_op.drop_index("ix_teaching_assignment_school_teacher")
 
     op.drop_table("teaching_assignment")
+    with op.batch_alter_table("survey", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_school_closes")
+
+    op.drop_table("survey")
     with op.batch_alter_table("pupil", schema=None) as batch_op:
         batch_op.drop_index("ix_pupil_school_identity")
         batch_op.drop_index("ix_pupil_school_class")

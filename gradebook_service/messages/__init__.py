@@ -1,0 +1,1 @@
+"""Wiadomości: threads between families and the school, with read receipts and attachments."""
