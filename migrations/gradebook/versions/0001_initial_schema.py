@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 12:19:07.275601
+Create Date: 2026-12-01 12:19:28.144230
 
 """
 
