@@ -45,9 +45,9 @@ def create_school(name: str, short_name: str, *, address: str | None = None,
                   today: date | None = None) -> tuple[School, SchoolYear]:
     """A new school with its current year (default: the one containing today) and two terms."""
     name, short_name = check_school_fields(name, short_name)
-    taken = db.session.execute(sa.select(School.id).where(
-        sa.func.lower(School.name) == name.lower())).first()
-    if taken:
+    # casefold in Python: SQLite's lower() leaves Polish letters as they are.
+    if name.casefold() in {n.casefold() for n in db.session.execute(
+            sa.select(School.name)).scalars()}:
         raise SchoolExists(_l("A school named %(name)s exists already.", name=name))
     school = School(name=name, short_name=short_name, address=_clean(address) or None,
                     settings={})
