@@ -12,12 +12,14 @@ from flask_babel import lazy_gettext as _l
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.grades.averaging import GradeRules, InvalidGrade, parse_final
+from gradebook_service.grades.descriptive import pupil_texts
 from gradebook_service.grades.models import (
     FINAL,
     PROPOSED,
     TERM,
     YEAR,
     Assessment,
+    DescriptiveGrade,
     FinalGrade,
     Grade,
     GradeCategory,
@@ -266,6 +268,9 @@ class SubjectGrades:
     grades: dict[int, list[ShownGrade]] = field(default_factory=lambda: {1: [], 2: []})
     averages: dict[str, Decimal | None] = field(default_factory=dict)
     finals: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: Early education: the term and year grades are these texts (by period), never numbers.
+    descriptive: bool = False
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
@@ -304,6 +309,16 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
             value, counts and weight > 0 and _counts(rules, value), category, weight, day,
             description, f"{first} {last}", number, created_at,
             is_new=bool(seen_since and created_at > seen_since)))
+    if rules.is_descriptive(pupil.school_class.level):
+        # Descriptive assessment: texts instead of term/year grades, and no averages, so no
+        # number stands in for the assessment anywhere the rows are shown.
+        for subject_id, texts in pupil_texts(school.id, pupil.id, year.id).items():
+            if subject_id in subjects:
+                subjects[subject_id].texts = texts
+        for row in subjects.values():
+            row.descriptive = True
+            row.averages = {"term1": None, "term2": None, "year": None}
+        return sorted(subjects.values(), key=lambda s: s.name)
     for final in db.session.execute(sa.select(FinalGrade).where(
             FinalGrade.school_id == school.id, FinalGrade.pupil_id == pupil.id,
             FinalGrade.school_year_id == year.id)).scalars():
@@ -328,16 +343,20 @@ def grades_fingerprint(school: School, pupil: Pupil, year) -> tuple:
     """What the family grades page depends on, in one query: a changed grade changes it.
 
     The grade aggregates come from one pass over the pupil's index range
-    (ix_grade_school_pupil_term); final grades and the class's subjects are counted in
-    scalar subqueries.
+    (ix_grade_school_pupil_term); final and descriptive grades and the class's subjects
+    are counted in scalar subqueries.
     """
     term_ids = [t.id for t in year.terms]
     finals = (FinalGrade.school_id == school.id, FinalGrade.pupil_id == pupil.id,
               FinalGrade.school_year_id == year.id)
+    texts = (DescriptiveGrade.school_id == school.id, DescriptiveGrade.pupil_id == pupil.id,
+             DescriptiveGrade.school_year_id == year.id)
     row = db.session.execute(sa.select(
         sa.func.count(), sa.func.max(Grade.updated_at), sa.func.max(Grade.id),
         sa.select(sa.func.count()).select_from(FinalGrade).where(*finals).scalar_subquery(),
         sa.select(sa.func.max(FinalGrade.updated_at)).where(*finals).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(DescriptiveGrade).where(*texts).scalar_subquery(),
+        sa.select(sa.func.max(DescriptiveGrade.updated_at)).where(*texts).scalar_subquery(),
         sa.select(sa.func.count()).select_from(TeachingAssignment).where(
             TeachingAssignment.school_id == school.id,
             TeachingAssignment.class_id == pupil.class_id).scalar_subquery())

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from gradebook_service.accounts.access import login_required
-from gradebook_service.grades import services
+from gradebook_service.grades import descriptive, services
 from gradebook_service.school.years import school_year_for, term_for
 from gradebook_service.web import dates
 from gradebook_service.web.cache import fragment_cache, time_bucket
@@ -59,17 +59,30 @@ def grid(class_id: int, subject_id: int):
     school = school_of(account)
     year, term = _term(account, request.args.get("term", type=int))
     g = services.grid(school, class_id, subject_id, term)
+    is_descriptive = services.rules_for(school).is_descriptive(klass.level)
+    pupil_ids = {p.id for p in g.pupils}
+    texts = descriptive.class_texts(school.id, list(pupil_ids), year.id, subject_id) \
+        if is_descriptive else {}
     problems, typed = {}, {}
     if request.method == "POST":
-        cells, finals = {}, {}
+        cells, finals, written = {}, {}, {}
         for key, value in request.form.items():
             parts = key.split("-")
             if parts[0] == "g" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
                 cells[(int(parts[1]), int(parts[2]))] = value
-            elif parts[0] == "f" and len(parts) == 4 and parts[1].isdigit():
+            elif parts[0] == "f" and len(parts) == 4 and parts[1].isdigit() \
+                    and not is_descriptive:
                 finals[(int(parts[1]), parts[2], parts[3])] = value
+            elif parts[0] == "d" and len(parts) == 3 and parts[1].isdigit() and is_descriptive:
+                written[(int(parts[1]), parts[2])] = value
         try:
+            text_problems = descriptive.check_texts(written, pupil_ids)
+            if text_problems:
+                raise services.GradeError(_("Some grades were not saved: correct the marked "
+                                            "cells."), text_problems)
             changed = services.save_grid(account, school, g, cells, finals, term, subject_id)
+            changed += descriptive.save_texts(account, texts, written, pupil_ids, year.id,
+                                              subject_id)
         except services.GradeError as error:
             problems, typed = error.cells, dict(request.form)
             flash(str(error.message), "error")
@@ -79,6 +92,7 @@ def grid(class_id: int, subject_id: int):
                                     term=term.number), code=303)
     return render_template("grades/grid.html", klass=klass, subject=subject, term=term,
                            year=year, g=g, problems=problems, typed=typed,
+                           descriptive=is_descriptive, texts=texts,
                            categories=services.ensure_categories(account.school_id),
                            today=dates.today()), (422 if problems else 200)
 
