@@ -29,10 +29,13 @@ class GradeCategory(db.Model):
     weight: Mapped[int] = mapped_column(default=1)
     #: False for categories shown but never averaged (e.g. a diagnostic test).
     counts_to_average: Mapped[bool] = mapped_column(default=True)
-    #: The colour grades of this category are shown in (#rrggbb), so parents tell tests apart.
-    colour: Mapped[str] = mapped_column(sa.String(7), default="#1f5fa8")
+    #: The colour its grades are shown in (a name from grades/categories.py COLOURS), so
+    #: families tell tests from homework at a glance.
+    colour: Mapped[str] = mapped_column(sa.String(7), default="blue")
     #: A deactivated category keeps its grades but is not offered for new columns.
     active: Mapped[bool] = mapped_column(default=True)
+    #: Part of the family grades page's fingerprint: a changed weight or colour shows at once.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Assessment(db.Model):

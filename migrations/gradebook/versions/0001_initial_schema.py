@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 12:19:28.144230
+Create Date: 2026-12-01 12:30:22.436235
 
 """
 
@@ -80,6 +80,7 @@ def upgrade():
         sa.Column("counts_to_average", sa.Boolean(), nullable=False),
         sa.Column("colour", sa.String(length=7), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_grade_category_school_id_school")
         ),
