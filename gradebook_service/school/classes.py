@@ -150,6 +150,13 @@ def class_groups(school_id: int, class_id: int) -> list[tuple[ClassGroup, set[in
     return [(g, members[g.id]) for g in groups]
 
 
+def groups_of_classes(school_id: int, class_ids: list[int]) -> list[ClassGroup]:
+    """The groups of these classes, by name (one query)."""
+    return list(db.session.execute(sa.select(ClassGroup).where(
+        ClassGroup.school_id == school_id, ClassGroup.class_id.in_(class_ids or [-1]))
+        .order_by(ClassGroup.name)).scalars())
+
+
 def save_group(school_class: SchoolClass, name: str, pupil_ids: set[int],
                group: ClassGroup | None = None) -> tuple[ClassGroup, set[int]]:
     """Create or update a group of ``school_class`` with exactly these pupils; return old members."""

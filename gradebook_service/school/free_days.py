@@ -125,7 +125,7 @@ def set_winter_break(year: SchoolYear, starts_on: date) -> FreeDay:
         raise FreeDayError(_l("The winter break starts on a Monday."))
     ends_on = starts_on + timedelta(days=13)
     _check_range(year, starts_on, ends_on)
-    if not (starts_on.month in (1, 2, 3)):
+    if starts_on.month not in (1, 2, 3):
         raise FreeDayError(_l("The winter break falls in January, February or March."))
     db.session.execute(sa.delete(FreeDay).where(
         FreeDay.school_id == year.school_id, FreeDay.school_year_id == year.id,

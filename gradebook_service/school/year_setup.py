@@ -90,26 +90,17 @@ def add_school_year(school: School, name: str, *, term2_starts_on: date | None =
     return year
 
 
-def set_term_boundary(year: SchoolYear, term2_starts_on: date) -> tuple[date, date]:
-    """Move the boundary between the terms: term 2 starts on ``term2_starts_on``."""
-    if not year.starts_on < term2_starts_on <= year.ends_on:
-        raise SetupError(_l("Term 2 must start after %(start)s and by %(end)s.",
-                            start=year.starts_on.isoformat(), end=year.ends_on.isoformat()))
+def change_year_dates(year: SchoolYear, starts_on: date, term2_starts_on: date,
+                      ends_on: date) -> None:
+    """Set the first and last day of lessons and the first day of term 2 (all checked first)."""
+    if not starts_on < term2_starts_on <= ends_on:
+        raise SetupError(_l("The year must start before term 2 starts, and end after it."))
+    if ends_on.toordinal() - starts_on.toordinal() > 366:
+        raise SetupError(_l("A school year lasts at most a year."))
     first, second = year.terms
-    old = (first.ends_on, second.starts_on)
-    first.ends_on = date.fromordinal(term2_starts_on.toordinal() - 1)
-    second.starts_on = term2_starts_on
-    db.session.flush()
-    return old
-
-
-def set_year_dates(year: SchoolYear, starts_on: date, ends_on: date) -> None:
-    """Change the first and last day of lessons (the terms follow at both ends)."""
-    first, second = year.terms
-    if not starts_on <= first.ends_on < second.starts_on <= ends_on:
-        raise SetupError(_l("The year must start before term 2 and end after it starts."))
     year.starts_on, year.ends_on = starts_on, ends_on
-    first.starts_on, second.ends_on = starts_on, ends_on
+    first.starts_on, first.ends_on = starts_on, date.fromordinal(term2_starts_on.toordinal() - 1)
+    second.starts_on, second.ends_on = term2_starts_on, ends_on
     db.session.flush()
 
 
