@@ -123,7 +123,7 @@ def add_assessment(account: SchoolAccount, class_id: int, subject_id: int, term:
                    description: str) -> Assessment:
     """Add a column to the grid (weight defaults to the category's)."""
     category = db.session.get(GradeCategory, category_id)
-    if category is None or category.school_id != account.school_id:
+    if category is None or category.school_id != account.school_id or not category.active:
         raise GradeError(_l("Choose a category."))
     if weight is not None and not 0 <= weight <= 10:
         raise GradeError(_l("The weight must be between 0 and 10."))
@@ -257,6 +257,7 @@ class ShownGrade:
     term_number: int
     created_at: object
     is_new: bool = False
+    colour: str = "blue"
 
 
 @dataclass
@@ -293,7 +294,8 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
         sa.select(Grade.value, Grade.subject_id, Grade.term_id, Grade.created_at,
                   Assessment.weight, Assessment.date, Assessment.description,
                   GradeCategory.name, GradeCategory.counts_to_average,
-                  StaffMember.first_name, StaffMember.last_name, Subject.name)
+                  StaffMember.first_name, StaffMember.last_name, Subject.name,
+                  GradeCategory.colour)
         .join(Assessment, Assessment.id == Grade.assessment_id)
         .join(GradeCategory, GradeCategory.id == Assessment.category_id)
         .join(StaffMember, StaffMember.id == Grade.teacher_id)
@@ -302,13 +304,13 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
                Grade.term_id.in_(list(term_ids)))
         .order_by(Assessment.date, Grade.id))
     for (value, subject_id, term_id, created_at, weight, day, description, category, counts,
-         first, last, subject_name) in rows:
+         first, last, subject_name, colour) in rows:
         row = subjects.setdefault(subject_id, SubjectGrades(subject_id, subject_name))
         number = term_ids[term_id]
         row.grades.setdefault(number, []).append(ShownGrade(
             value, counts and weight > 0 and _counts(rules, value), category, weight, day,
             description, f"{first} {last}", number, created_at,
-            is_new=bool(seen_since and created_at > seen_since)))
+            is_new=bool(seen_since and created_at > seen_since), colour=colour))
     if rules.is_descriptive(pupil.school_class.level):
         # Descriptive assessment: texts instead of term/year grades, and no averages, so no
         # number stands in for the assessment anywhere the rows are shown.
@@ -357,6 +359,8 @@ def grades_fingerprint(school: School, pupil: Pupil, year) -> tuple:
         sa.select(sa.func.max(FinalGrade.updated_at)).where(*finals).scalar_subquery(),
         sa.select(sa.func.count()).select_from(DescriptiveGrade).where(*texts).scalar_subquery(),
         sa.select(sa.func.max(DescriptiveGrade.updated_at)).where(*texts).scalar_subquery(),
+        sa.select(sa.func.max(GradeCategory.updated_at)).where(
+            GradeCategory.school_id == school.id).scalar_subquery(),
         sa.select(sa.func.count()).select_from(TeachingAssignment).where(
             TeachingAssignment.school_id == school.id,
             TeachingAssignment.class_id == pupil.class_id).scalar_subquery())
