@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from gradebook_service.core.views import bp as core_bp
     from gradebook_service.internal_api.views import bp as internal_api_bp
     from gradebook_service.office.views import bp as office_bp
+    from gradebook_service.setup.school_settings import bp as school_settings_bp
     from gradebook_service.setup.views import bp as setup_bp
 
     app.register_blueprint(core_bp)
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     init_auth(app)
     app.register_blueprint(admin_bp)
     app.register_blueprint(setup_bp)
+    app.register_blueprint(school_settings_bp)
     app.register_blueprint(internal_api_bp)
     register_register_blueprints(app)
 
