@@ -42,7 +42,8 @@ def free_dates(school_id: int, start: date, end: date) -> dict[date, str]:
         FreeDay.school_id == school_id, FreeDay.starts_on <= end, FreeDay.ends_on >= start)
         .order_by(FreeDay.starts_on)).all()
     found: dict[date, str] = {}
-    for first, last, name in rows:
+    # The shortest entry names a day: a holiday inside a break is shown as the holiday.
+    for first, last, name in sorted(rows, key=lambda r: r[1] - r[0]):
         day = max(first, start)
         while day <= min(last, end):
             found.setdefault(day, name)
@@ -127,9 +128,11 @@ def set_winter_break(year: SchoolYear, starts_on: date) -> FreeDay:
     _check_range(year, starts_on, ends_on)
     if starts_on.month not in (1, 2, 3):
         raise FreeDayError(_l("The winter break falls in January, February or March."))
-    db.session.execute(sa.delete(FreeDay).where(
-        FreeDay.school_id == year.school_id, FreeDay.school_year_id == year.id,
-        FreeDay.kind == WINTER_BREAK))
+    for old in db.session.execute(sa.select(FreeDay).where(
+            FreeDay.school_id == year.school_id, FreeDay.school_year_id == year.id,
+            FreeDay.kind == WINTER_BREAK)).scalars():
+        db.session.delete(old)
+    db.session.flush()
     row = FreeDay(school_id=year.school_id, school_year_id=year.id, kind=WINTER_BREAK,
                   name="Ferie zimowe", starts_on=starts_on, ends_on=ends_on)
     db.session.add(row)
