@@ -43,7 +43,8 @@ def _render(day_form=None, break_form=None, status=200):
     return render_template(
         "setup/free_days.html", year=year, days=days, winter=winter, school=row, group=group,
         voivodeship_name=VOIVODESHIPS.get(row.voivodeship or ""),
-        group_members=[VOIVODESHIPS[v] for v in WINTER_BREAK_GROUPS.get(group, ())],
+        group_members=[VOIVODESHIPS[v] for v in WINTER_BREAK_GROUPS.get(group, ())
+                       if v != row.voivodeship],
         groups={g: [VOIVODESHIPS[v] for v in m] for g, m in WINTER_BREAK_GROUPS.items()},
         day_form=day_form or forms.FreeDayForm(),
         break_form=break_form or forms.WinterBreakForm(
