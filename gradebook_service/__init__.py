@@ -116,9 +116,11 @@ def register_commands(app: Flask) -> None:
     from gradebook_service.letters.cli import accounts_cli, letters_cli
     from gradebook_service.roster.cli import roster_cli
     from gradebook_service.school.cli import school_cli
+    from gradebook_service.timetable.cli import timetable_cli
 
     app.cli.add_command(school_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(roster_cli)
+    app.cli.add_command(timetable_cli)
     app.cli.add_command(letters_cli)
     app.cli.add_command(seed_demo_command)

@@ -131,9 +131,12 @@ def read_rows(data: bytes) -> tuple[list[tuple[int, dict]], list[ImportProblem]]
     return rows, []
 
 
-def import_timetable(account: SchoolAccount, year: SchoolYear, data: bytes) -> ImportResult:
-    """Replace the named classes' weekly slots with the file's; TimetableInvalid on any problem."""
-    school_id = account.school_id
+def import_timetable(school_id: int, year: SchoolYear, data: bytes,
+                     actor: SchoolAccount | None = None) -> ImportResult:
+    """Replace the named classes' weekly slots with the file's; TimetableInvalid on any problem.
+
+    ``actor`` is the administrator for the change history (None: the command line).
+    """
     rows, problems = read_rows(data)
     if problems:
         raise TimetableInvalid(problems)
@@ -186,13 +189,12 @@ def import_timetable(account: SchoolAccount, year: SchoolYear, data: bytes) -> I
         problems.extend(ImportProblem(lines[index], clash.message) for clash in clashes)
     if problems:
         raise TimetableInvalid(sorted(problems, key=lambda p: p.line))
-    return _apply(account, year, list(zip(lessons, subject_ids, strict=True)), named)
+    return _apply(school_id, year, list(zip(lessons, subject_ids, strict=True)), named, actor)
 
 
-def _apply(account: SchoolAccount, year: SchoolYear, lessons: list[tuple[PlannedLesson, int]],
-           class_ids: set[int]) -> ImportResult:
+def _apply(school_id: int, year: SchoolYear, lessons: list[tuple[PlannedLesson, int]],
+           class_ids: set[int], actor: SchoolAccount | None) -> ImportResult:
     """Swap the classes' weekly slots for the checked lessons; add missing teaching assignments."""
-    school_id = account.school_id
     old = list(db.session.execute(sa.select(TimetableEntry).where(
         TimetableEntry.school_id == school_id, TimetableEntry.school_year_id == year.id,
         TimetableEntry.class_id.in_(class_ids))).scalars())
@@ -220,6 +222,6 @@ def _apply(account: SchoolAccount, year: SchoolYear, lessons: list[tuple[Planned
     record_change(school_id, "timetable_entry", 0, pupil_id=None, action="update",
                   old={"classes": names, "slots": len(old)},
                   new={"classes": names, "slots": len(lessons), "imported": True,
-                       "assignments_created": created}, actor=account)
+                       "assignments_created": created}, actor=actor)
     return ImportResult(rows=len(lessons), classes=names, removed=len(old),
                         assignments_created=created)

@@ -273,8 +273,8 @@ def import_plan():
             problems = [importing.ImportProblem(0, _("The school has no current school year."))]
         else:
             try:
-                result = importing.import_timetable(account, year, upload.read(
-                    importing.MAX_BYTES + 1))
+                result = importing.import_timetable(account.school_id, year, upload.read(
+                    importing.MAX_BYTES + 1), actor=account)
             except importing.TimetableInvalid as error:
                 problems = error.problems
     return render_template("timetable/import.html", problems=problems, result=result), \

@@ -126,3 +126,25 @@ def test_comma_separated_and_english_day_names(world, admin):
     response = _upload(admin, "Class,Weekday,Period,Subject,Teacher\n1a,Monday,1,mat,Anna Nowak\n")
     assert response.status_code == 200
     assert [s[1:3] for s in _slots(world) if s[0] == world.classes["1a"].id] == [(1, 1)]
+
+
+def test_the_command_line_import(world, gradebook_app, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "1a;pn;1;Matematyka;Anna Nowak;11\n9z;pn;1;Matematyka;Anna Nowak;\n",
+                   encoding="utf-8")
+    before = _slots(world)
+    result = gradebook_app.test_cli_runner().invoke(args=[
+        "timetable", "import", str(bad), "--school", str(world.school.id)])
+    assert result.exit_code == 1
+    assert "line 3: there is no class “9z” this school year." in result.output
+    assert "1 problem(s); nothing was imported" in result.output
+    db.session.expire_all()
+    assert _slots(world) == before
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "1a;pn;1;Matematyka;Anna Nowak;11\n", encoding="utf-8")
+    result = gradebook_app.test_cli_runner().invoke(args=[
+        "timetable", "import", str(good), "--school", str(world.school.id)])
+    assert result.exit_code == 0, result.output
+    assert "1 lessons for 1a: 5 earlier lessons replaced" in result.output
+    db.session.expire_all()
+    assert len([s for s in _slots(world) if s[0] == world.classes["1a"].id]) == 1
