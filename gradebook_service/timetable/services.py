@@ -16,7 +16,13 @@ from sqlalchemy.orm import aliased
 
 from gradebook_service.extensions import db
 from gradebook_service.school.free_days import free_dates, refuse_free_day
-from gradebook_service.school.models import SchoolClass, SchoolYear, StaffMember, Subject
+from gradebook_service.school.models import (
+    ClassGroupMember,
+    SchoolClass,
+    SchoolYear,
+    StaffMember,
+    Subject,
+)
 from gradebook_service.school.years import school_year_for
 from gradebook_service.timetable.models import (
     CANCELLATION,
@@ -150,11 +156,17 @@ def _build(entries, changes, bells, start: date, days: int,
 
 
 def class_plan(school_id: int, class_id: int, start: date, days: int = 7,
-               year: SchoolYear | None = None) -> list[Slot]:
+               year: SchoolYear | None = None, pupil_id: int | None = None) -> list[Slot]:
     """The lessons of a class over ``days`` days from ``start``, with changes applied."""
     year = year or school_year_for(school_id, start)
     end = start + timedelta(days=days - 1)
-    entries = _entries(school_id, year.id, TimetableEntry.class_id == class_id)
+    conditions = [TimetableEntry.class_id == class_id]
+    if pupil_id is not None:
+        # A pupil's own week: the whole class's lessons and those of the pupil's groups only.
+        conditions.append(sa.or_(TimetableEntry.group_id.is_(None), TimetableEntry.group_id.in_(
+            sa.select(ClassGroupMember.group_id).where(
+                ClassGroupMember.school_id == school_id, ClassGroupMember.pupil_id == pupil_id))))
+    entries = _entries(school_id, year.id, *conditions)
     changes = _changes(school_id, start, end, TimetableChange.class_id == class_id)
     return _build(entries, changes, periods(school_id), start, days,
                   free_dates(school_id, start, end))

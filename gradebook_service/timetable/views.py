@@ -44,7 +44,8 @@ def family():
     # At the weekend, the coming week is the one families want to see.
     default = ctx.today + timedelta(days=2) if ctx.today.weekday() >= 5 else ctx.today
     monday = monday_of(dates.date_arg("week", default))
-    slots = class_plan(ctx.school.id, ctx.pupil.class_id, monday, days=5, year=ctx.year)
+    slots = class_plan(ctx.school.id, ctx.pupil.class_id, monday, days=5, year=ctx.year,
+                       pupil_id=ctx.pupil.id)
     days = [(monday + timedelta(days=i), [s for s in slots if s.date == monday + timedelta(days=i)])
             for i in range(5)]
     return render_template("timetable/family.html", ctx=ctx, active="timetable", days=days,

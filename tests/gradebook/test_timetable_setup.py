@@ -202,3 +202,31 @@ def test_non_administrators_refused(world, gradebook_client, who):
     assert gradebook_client.post(f"/admin/timetable/entries/{entry.id}/delete",
                                  data={"csrf_token": "x"}).status_code in (400, 403, 404)
     assert db.session.get(TimetableEntry, entry.id) is not None
+
+
+def test_a_pupil_sees_the_whole_class_and_their_own_groups_lessons(world):
+    from gradebook_service.school.models import ClassGroupMember
+    from gradebook_service.timetable.services import class_plan
+    from tests.gradebook.register_factories import TODAY
+
+    klass = world.classes["1a"]
+    first, second = (ClassGroup(school_id=world.school.id, class_id=klass.id, name=n)
+                     for n in ("ang. 1", "ang. 2"))
+    db.session.add_all([first, second])
+    db.session.flush()
+    pupil = world.pupils["1a"][0]
+    db.session.add(ClassGroupMember(school_id=world.school.id, group_id=first.id,
+                                    pupil_id=pupil.id))
+    for group, key in ((first, "polish"), (second, "history")):
+        db.session.add(TimetableEntry(school_id=world.school.id, school_year_id=world.year.id,
+                                      class_id=klass.id, weekday=3, period_number=1,
+                                      subject_id=world.subjects[key].id,
+                                      teacher_id=world.teachers[key].id, group_id=group.id))
+    db.session.commit()
+    wednesday = [s.subject_name for s in class_plan(world.school.id, klass.id, TODAY,
+                                                    pupil_id=pupil.id)
+                 if s.date.isoweekday() == 3]
+    assert wednesday == ["Język polski"]
+    everyone = [s.subject_name for s in class_plan(world.school.id, klass.id, TODAY)
+                if s.date.isoweekday() == 3]
+    assert sorted(everyone) == ["Historia", "Język polski"]
