@@ -15,34 +15,18 @@ from gradebook_service.school.free_days import add_school_free_day
 from gradebook_service.school.models import Subject
 from gradebook_service.school.year_setup import create_school
 from tests.gradebook import accounts_factories as f
-from tests.gradebook.test_register_browser import AXE, SHOTS, SIZES
-from tests.support.live import ServiceProcess
+from tests.gradebook.test_register_browser import (  # noqa: F401 - live_gradebook is a fixture
+    SHOTS,
+    SIZES,
+    _axe,
+    live_gradebook,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-SECRET = "test-secret-gradebook"  # the app fixture's secret: TOTP secrets are sealed with it
 
-
-@pytest.fixture
-def live_gradebook(gradebook_app, database_urls, tmp_path):
-    proc = ServiceProcess("gradebook", {
-        "GRADEBOOK_DATABASE_URL": database_urls["gradebook"], "SECRET_KEY": SECRET,
-        "EDZ_INSTANCE_DIR": str(tmp_path), "RATELIMIT_STORAGE_URI": "memory://"}).start()
-    yield proc
-    proc.stop()
-
-
-def _axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-    }""")
-
-
-def test_setup_pages_pass_axe_at_phone_and_desktop_widths(live_gradebook, chromium):
+def test_setup_pages_pass_axe_at_phone_and_desktop_widths(request, chromium):
+    live = request.getfixturevalue("live_gradebook")  # the register's gunicorn fixture
     school, year = create_school("Szkoła Podstawowa nr 12 w Gliwicach", "SP12",
                                  year_name="2026/2027")
     school.voivodeship = "slaskie"
@@ -58,7 +42,7 @@ def test_setup_pages_pass_axe_at_phone_and_desktop_widths(live_gradebook, chromi
     subject_id = db.session.execute(sa.select(Subject.id).where(
         Subject.school_id == school.id)).scalar_one()
     f.commit()
-    base = live_gradebook.url
+    base = live.url
     pages = {"index": "/setup/", "school": "/setup/school", "years": "/setup/years",
              "free-days": "/setup/free-days", "classes": "/setup/classes",
              "class": f"/setup/classes/{klass.id}",

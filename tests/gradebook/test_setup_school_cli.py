@@ -1,6 +1,5 @@
 """``school create|list`` (docs/architecture.md 5.1) and the README's "Starting a school"."""
 
-import io
 import json
 import re
 import shlex
@@ -9,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from gradebook_service.extensions import db
 from gradebook_service.school.models import FreeDay, School, SchoolYear, Term
+from tests.gradebook.test_setup_journey import _letters
 from tests.support.databases import database_url, drop_schemas
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,12 +112,6 @@ def test_other_commands_ask_for_a_school_only_when_there_are_several(gradebook_a
                 ).exit_code == 0
 
 
-def _pdf_credentials(path: Path) -> tuple[str, str]:
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
-    return (re.search(r"Login:\s*(\S+)", text).group(1),
-            re.search(r"(?:Hasło|Password):\s*(\S+)", text).group(1))
-
-
 @pytest.mark.slow
 def test_starting_a_school_as_the_readme_says(db_backend, tmp_path, request):
     """From an empty database to the first administrator's letter, through the real CLI."""
@@ -142,7 +135,7 @@ def test_starting_a_school_as_the_readme_says(db_backend, tmp_path, request):
     school = json.loads(outputs[1])
     assert school["name"] and school["year"]
     letter = tmp_path / "pierwszy-administrator.pdf"
-    login, password = _pdf_credentials(letter)
+    (login, password), = _letters(letter)
     # The printed password signs the administrator in (then the first-login steps).
     from gradebook_service import create_app
     from tests.conftest import base_config
