@@ -101,7 +101,9 @@ def save_bell_times(account: SchoolAccount, rows: list[BellRow]) -> int:
     school_id = account.school_id
     parsed, problems = check_bell_times(rows)
     current = periods(school_id)
-    removed = set(current) - set(parsed)
+    # a lesson whose row has a problem is not being removed: it is being corrected
+    typed = {int(r.number) for r in rows if r.number.strip().isdigit()}
+    removed = set(current) - set(parsed) - (typed if problems else set())
     if removed:
         used = sorted(set(db.session.execute(sa.select(TimetableEntry.period_number).where(
             TimetableEntry.school_id == school_id,

@@ -159,9 +159,8 @@ def bell_times():
         rows = [planning.BellRow(str(p.number), p.starts_at.strftime("%H:%M"),
                                  p.ends_at.strftime("%H:%M"))
                 for p in periods(account.school_id).values()]
-    # up to three empty rows to add lessons, never more rows than lesson numbers
-    rows = list(rows) + [planning.BellRow("", "", "")] * max(
-        0, min(3, planning.MAX_PERIOD + 1 - len(rows)))
+        # up to three empty rows to add lessons, never more rows than lesson numbers
+        rows += [planning.BellRow("", "", "")] * max(0, min(3, planning.MAX_PERIOD + 1 - len(rows)))
     return render_template("timetable/bell_times.html", rows=rows, problems=problems), \
         (422 if problems else 200)
 

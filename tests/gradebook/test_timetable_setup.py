@@ -71,6 +71,8 @@ def test_bad_bell_times_explained_in_polish_and_nothing_saved(world, admin, rows
     text = response.get_data(as_text=True)
     assert message in text
     assert 'value="' + rows[0][1] + '"' in text  # what was typed is shown again
+    # a row being corrected is not a lesson being removed
+    assert f"Lekcja {rows[0][0]} jest w planie lekcji" not in text
     assert db.session.execute(sa.select(sa.func.count()).select_from(LessonPeriod).where(
         LessonPeriod.school_id == world.school.id)).scalar() == 8
 
