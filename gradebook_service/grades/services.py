@@ -38,9 +38,9 @@ from shared.database import utcnow
 
 #: A new school's categories: school data, named as Polish schools name them (a school may
 #: rename them or add its own).
-DEFAULT_CATEGORIES = (("Sprawdzian", 5, True), ("Kartkówka", 3, True),
-                      ("Odpowiedź ustna", 2, True), ("Praca domowa", 1, True),
-                      ("Aktywność", 1, True), ("Test diagnostyczny", 1, False))
+DEFAULT_CATEGORIES = (("Sprawdzian", 5, True, "red"), ("Kartkówka", 3, True, "orange"),
+                      ("Odpowiedź ustna", 2, True, "green"), ("Praca domowa", 1, True, "purple"),
+                      ("Aktywność", 1, True, "teal"), ("Test diagnostyczny", 1, False, "grey"))
 
 
 class GradeError(Exception):
@@ -66,9 +66,9 @@ def ensure_categories(school_id: int) -> list[GradeCategory]:
     existing = categories(school_id)
     if existing:
         return existing
-    for name, weight, counts in DEFAULT_CATEGORIES:
+    for name, weight, counts, colour in DEFAULT_CATEGORIES:
         db.session.add(GradeCategory(school_id=school_id, name=name, weight=weight,
-                                     counts_to_average=counts))
+                                     counts_to_average=counts, colour=colour))
     db.session.flush()
     return categories(school_id)
 

@@ -97,7 +97,7 @@ def test_category_changes_reach_the_family_page(world, admin):
                          teacher_id=world.teachers["math"].id))
     db.session.commit()
     sign_in(admin, world.parent_accounts[pupil.id])
-    assert "cat-blue" in admin.get("/family/grades").get_data(as_text=True)
+    assert "cat-orange" in admin.get("/family/grades").get_data(as_text=True)
     sign_in(admin, world.staff_accounts["admin"])
     admin.get(f"/admin/grades/categories/{quiz.id}")
     admin.post(f"/admin/grades/categories/{quiz.id}", data={
