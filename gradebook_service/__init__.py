@@ -63,12 +63,16 @@ def register_blueprints(app: Flask) -> None:
     from gradebook_service.core.views import bp as core_bp
     from gradebook_service.internal_api.views import bp as internal_api_bp
     from gradebook_service.office.views import bp as office_bp
+    from gradebook_service.setup.school_settings import bp as school_settings_bp
+    from gradebook_service.setup.views import bp as setup_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(office_bp)
     init_accounts(app)
     init_auth(app)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(setup_bp)
+    app.register_blueprint(school_settings_bp)
     app.register_blueprint(internal_api_bp)
     register_register_blueprints(app)
 
@@ -116,9 +120,13 @@ def register_commands(app: Flask) -> None:
     from gradebook_service.letters.cli import accounts_cli, letters_cli
     from gradebook_service.notifications.cli import notifications_cli
     from gradebook_service.roster.cli import roster_cli
+    from gradebook_service.school.cli import school_cli
+    from gradebook_service.timetable.cli import timetable_cli
 
+    app.cli.add_command(school_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(roster_cli)
+    app.cli.add_command(timetable_cli)
     app.cli.add_command(letters_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(notifications_cli)

@@ -17,6 +17,7 @@ from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.calendar.models import KINDS, QUIZ, TEST, Event
 from gradebook_service.extensions import db
 from gradebook_service.notifications.hooks import event_announced
+from gradebook_service.school.free_days import refuse_free_day
 from gradebook_service.school.models import School, StaffMember, Subject
 
 KIND_LABELS = {"test": _l("Test"), "quiz": _l("Quiz"), "trip": _l("Trip"),
@@ -81,6 +82,8 @@ def add_event(account: SchoolAccount, school: School, class_id: int, kind: str, 
     title = (title or "").strip()
     if not title:
         raise EventError(_l("Give the event a title."))
+    if kind in (TEST, QUIZ):
+        refuse_free_day(school.id, day, EventError)
     warnings = cap_warnings(school, class_id, day, kind)
     if warnings and (caps(school)["hard_cap"] or not confirm_over_cap):
         raise CapExceeded(warnings)

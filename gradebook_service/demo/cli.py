@@ -45,7 +45,13 @@ from gradebook_service.demo.people import (
 )
 from gradebook_service.extensions import db
 from gradebook_service.roster.services import import_roster
+from gradebook_service.school.free_days import (
+    add_school_free_day,
+    fill_statutory_free_days,
+    year_free_days,
+)
 from gradebook_service.school.models import (
+    SCHOOL_DAY_OFF,
     Guardianship,
     Pupil,
     School,
@@ -126,8 +132,18 @@ def seed_school(today: date | None = None) -> tuple[School, SchoolYear]:
                    starts_on=start, ends_on=term1_end)
     _get_or_create(Term, {"school_id": school.id, "school_year_id": year.id, "number": 2},
                    starts_on=term2_start, ends_on=end)
+    fill_statutory_free_days(year)
+    _demo_day_off(year)
     current_terms(school.id)
     return school, year
+
+
+def _demo_day_off(year: SchoolYear) -> None:
+    """The demo school's own day off: 14 October (Dzień Edukacji Narodowej), if a weekday."""
+    day = date(year.starts_on.year, 10, 14)
+    known = {(f.kind, f.starts_on) for f in year_free_days(year.school_id, year.id)}
+    if day.weekday() < 5 and (SCHOOL_DAY_OFF, day) not in known:
+        add_school_free_day(year, day, day, "Dzień Edukacji Narodowej")
 
 
 def seed_people(shape: DemoShape, today: date | None = None) -> DemoPeople:

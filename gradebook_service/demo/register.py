@@ -35,6 +35,8 @@ from gradebook_service.grades.services import ensure_categories
 from gradebook_service.homework.models import Homework
 from gradebook_service.lessons.models import Attendance, Lesson
 from gradebook_service.remarks.models import BehaviourGrade, Remark
+from gradebook_service.roster.register_numbers import number_new_pupils
+from gradebook_service.school.free_days import free_dates
 from gradebook_service.school.models import (
     Pupil,
     School,
@@ -73,12 +75,20 @@ REMARKS = [("positive", "Pomoc innym", "Pomógł koledze w nauce."),
            ("negative", "Brak przyborów", "Brak stroju na wychowaniu fizycznym.")]
 
 
-def _school_days(start: date, end: date):
+def _school_days(start: date, end: date, free: dict[date, str]):
+    """Weekdays from ``start`` to ``end`` that are not free days (holidays, breaks, days off)."""
     day = start
     while day <= end:
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in free:
             yield day
         day += timedelta(days=1)
+
+
+def _school_day_from(day: date, free: dict[date, str]) -> date:
+    """``day`` or the first school day after it."""
+    while day.weekday() >= 5 or day in free:
+        day += timedelta(days=1)
+    return day
 
 
 def _bulk(model, rows: list[dict], chunk: int = 5000) -> None:
@@ -92,7 +102,8 @@ def seed_register(school_id: int, today: date | None = None, seed: int = 6) -> d
     school = db.session.get(School, school_id)
     year = db.session.execute(sa.select(SchoolYear).where(
         SchoolYear.school_id == school_id, SchoolYear.is_current)).scalar_one()
-    _number_pupils(school_id, year.id)
+    number_new_pupils(school_id, db.session.execute(sa.select(SchoolClass.id).where(
+        SchoolClass.school_id == school_id, SchoolClass.school_year_id == year.id)).scalars())
     _bells(school_id)
     categories = {c.name: c for c in ensure_categories(school_id)}
     _drop_superseded_assignments(school_id, year.id)
@@ -105,30 +116,15 @@ def seed_register(school_id: int, today: date | None = None, seed: int = 6) -> d
         .order_by(SchoolClass.level, SchoolClass.name)).scalars())
     plan = _timetable(school, year, classes, rng)
     db.session.flush()
-    stats = _lessons(school, year, classes, plan, today, rng)
-    stats.update(_grades(school, year, classes, categories, today, rng))
-    stats.update(_extras(school, year, classes, plan, today, rng))
+    # Free days up to a month past the year's end (the extras look a few weeks ahead).
+    free = free_dates(school_id, year.starts_on, year.ends_on + timedelta(days=62))
+    stats = _lessons(school, year, classes, plan, today, rng, free)
+    stats.update(_grades(school, year, classes, categories, today, rng, free))
+    stats.update(_extras(school, year, classes, plan, today, rng, free))
     settings[MARKER] = year.name
     school.settings = settings
     db.session.flush()
     return stats
-
-
-def _number_pupils(school_id: int, year_id: int) -> None:
-    """Give pupils without one a number in the class register (alphabetical, after the others)."""
-    pupils = db.session.execute(
-        sa.select(Pupil).join(SchoolClass, SchoolClass.id == Pupil.class_id)
-        .where(Pupil.school_id == school_id, SchoolClass.school_year_id == year_id)
-        .order_by(Pupil.class_id, Pupil.last_name, Pupil.first_name)).scalars()
-    by_class: dict[int, list[Pupil]] = defaultdict(list)
-    for pupil in pupils:
-        by_class[pupil.class_id].append(pupil)
-    for members in by_class.values():
-        top = max((p.register_number or 0 for p in members), default=0)
-        for pupil in members:
-            if pupil.register_number is None:
-                top += 1
-                pupil.register_number = top
 
 
 def _drop_superseded_assignments(school_id: int, year_id: int) -> None:
@@ -234,7 +230,7 @@ def _timetable(school: School, year: SchoolYear, classes: list[SchoolClass],
     return plan
 
 
-def _lessons(school, year, classes, plan, today, rng) -> dict:
+def _lessons(school, year, classes, plan, today, rng, free) -> dict:
     """Every lesson from the start of the year up to ``today``, with topic and attendance."""
     pupils = defaultdict(list)
     for pupil in db.session.execute(sa.select(Pupil).where(
@@ -247,7 +243,7 @@ def _lessons(school, year, classes, plan, today, rng) -> dict:
     end = min(today, year.ends_on)
     lesson_rows, keys = [], []
     numbers: dict[tuple[int, int], int] = defaultdict(int)
-    for day in _school_days(year.starts_on, end):
+    for day in _school_days(year.starts_on, end, free):
         for klass in classes:
             for entry in plan[klass.id]:
                 if entry.weekday != day.isoweekday():
@@ -288,7 +284,7 @@ def _lessons(school, year, classes, plan, today, rng) -> dict:
     return {"lessons": len(lesson_rows), "attendance": len(attendance)}
 
 
-def _grades(school, year, classes, categories, today, rng) -> dict:
+def _grades(school, year, classes, categories, today, rng, free) -> dict:
     """Assessments every other week per subject, grades for nearly every pupil."""
     terms = list(db.session.execute(sa.select(Term).where(
         Term.school_id == school.id, Term.school_year_id == year.id).order_by(Term.number)
@@ -313,8 +309,8 @@ def _grades(school, year, classes, categories, today, rng) -> dict:
             end = min(term.ends_on, today)
             day = term.starts_on + timedelta(days=rng.randint(7, 13))
             while day <= end:
-                if day.weekday() >= 5:
-                    day += timedelta(days=7 - day.weekday())
+                if day.weekday() >= 5 or day in free:
+                    day = _school_day_from(day, free)
                     continue
                 category, label = rng.choice(kinds)
                 assessment = Assessment(school_id=school.id, class_id=assignment.class_id,
@@ -361,7 +357,7 @@ def _grades(school, year, classes, categories, today, rng) -> dict:
     return {"assessments": count_assessments, "grades": len(grade_rows)}
 
 
-def _extras(school, year, classes, plan, today, rng) -> dict:
+def _extras(school, year, classes, plan, today, rng, free) -> dict:
     """Homework, tests within the caps, announcements, remarks, behaviour, timetable changes."""
     monday = today - timedelta(days=today.weekday())
     admin = db.session.execute(sa.select(StaffMember).where(
@@ -375,7 +371,7 @@ def _extras(school, year, classes, plan, today, rng) -> dict:
         names = dict(db.session.execute(sa.select(Subject.id, Subject.name).where(
             Subject.id.in_(list(subjects)))).all())
         for offset in range(-14, 15, 3):
-            day = today + timedelta(days=offset)
+            day = _school_day_from(today + timedelta(days=offset), free)
             subject_id = rng.choice(list(subjects))
             db.session.add(Homework(
                 school_id=school.id, class_id=klass.id, subject_id=subject_id,
@@ -387,7 +383,8 @@ def _extras(school, year, classes, plan, today, rng) -> dict:
         # Tests: at most one a day and three a week (the default caps).
         for week in range(-2, 5):
             start = monday + timedelta(days=7 * week)
-            days = rng.sample(range(5), 2)
+            days = [d for d in rng.sample(range(5), 2)
+                    if start + timedelta(days=d) not in free]
             for weekday in days:
                 subject_id = rng.choice(list(subjects))
                 db.session.add(Event(school_id=school.id, class_id=klass.id,
@@ -396,9 +393,11 @@ def _extras(school, year, classes, plan, today, rng) -> dict:
                                      title=f"Sprawdzian: {rng.choice(TOPICS).lower()}"))
                 counts["tests"] += 1
             quiz_subject = rng.choice(list(subjects))
+            quiz_day = start + timedelta(days=rng.randint(0, 4))
+            if quiz_day in free:
+                continue
             db.session.add(Event(school_id=school.id, class_id=klass.id, subject_id=quiz_subject,
-                                 teacher_id=subjects[quiz_subject], kind="quiz",
-                                 date=start + timedelta(days=rng.randint(0, 4)),
+                                 teacher_id=subjects[quiz_subject], kind="quiz", date=quiz_day,
                                  title="Kartkówka z ostatnich trzech lekcji"))
         meeting_teacher = klass.homeroom_teacher_id or next(iter(subjects.values()))
         db.session.add(Event(school_id=school.id, class_id=klass.id, teacher_id=meeting_teacher,
@@ -442,19 +441,21 @@ def _extras(school, year, classes, plan, today, rng) -> dict:
                 continue
             entry = rng.choice(by_day[weekday])
             day = monday + timedelta(days=7 * week + weekday - 1)
+            if day in free:
+                continue
             exists = db.session.execute(sa.select(TimetableChange.id).where(
                 TimetableChange.school_id == school.id, TimetableChange.class_id == klass.id,
                 TimetableChange.date == day,
                 TimetableChange.period_number == entry.period_number)).first()
             if exists:
                 continue
-            free = [t for t in teachers if t != entry.teacher_id and not any(
+            available = [t for t in teachers if t != entry.teacher_id and not any(
                 e.teacher_id == t and e.weekday == weekday and e.period_number ==
                 entry.period_number for plan_entries in plan.values() for e in plan_entries)]
             db.session.add(TimetableChange(
                 school_id=school.id, class_id=klass.id, date=day,
                 period_number=entry.period_number, kind=kind,
-                teacher_id=(rng.choice(free) if kind == "substitution" and free
+                teacher_id=(rng.choice(available) if kind == "substitution" and available
                             else entry.teacher_id if kind == "room_change" else None),
                 room="204" if kind == "room_change" else None,
                 note={"substitution": "Zastępstwo za nieobecnego nauczyciela",

@@ -3,7 +3,9 @@
 School.settings["grades"] may set ``plus`` (default 0.5), ``minus`` (0.25),
 ``non_average`` (marks shown but never averaged; default np, nb, bz, +, -),
 ``values`` (explicit numeric values, e.g. {"6-": 5.75}), ``disallowed``
-(marks the school does not use, e.g. ["6+", "1-"]) and ``decimals`` (2).
+(marks the school does not use, e.g. ["6+", "1-"]), ``decimals`` (2) and
+``descriptive_levels`` (the class levels whose term and year grades are a
+descriptive assessment, ocena opisowa, instead of 1–6; default 1, 2, 3).
 The average is Σ(value·weight)/Σweight over the grades that count.
 """
 
@@ -17,6 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import lazy_gettext as _l
 
 DEFAULT_NON_AVERAGE = ("np", "nb", "bz", "+", "-")
+#: Early education (edukacja wczesnoszkolna, classes 1–3) is graded descriptively by law.
+DEFAULT_DESCRIPTIVE_LEVELS = (1, 2, 3)
 _MARK = re.compile(r"^([1-6])([+-]?)$")
 
 
@@ -39,6 +43,7 @@ class GradeRules:
     values: dict[str, Decimal] = field(default_factory=dict)
     disallowed: frozenset[str] = frozenset()
     decimals: int = 2
+    descriptive_levels: frozenset[int] = frozenset(DEFAULT_DESCRIPTIVE_LEVELS)
 
     @classmethod
     def from_settings(cls, settings: dict | None) -> GradeRules:
@@ -52,7 +57,13 @@ class GradeRules:
             values={str(k).lower(): Decimal(str(v)) for k, v in (conf.get("values") or {}).items()},
             disallowed=frozenset(str(m).lower() for m in conf.get("disallowed", ())),
             decimals=int(conf.get("decimals", 2)),
+            descriptive_levels=frozenset(int(n) for n in conf.get(
+                "descriptive_levels", DEFAULT_DESCRIPTIVE_LEVELS)),
         )
+
+    def is_descriptive(self, level: int) -> bool:
+        """True when a class of ``level`` gets descriptive term and year grades, not 1–6."""
+        return level in self.descriptive_levels
 
     def normalise(self, text: str) -> str:
         """Canonical spelling of a mark typed in the grid (``" 4 + "`` → ``"4+"``)."""

@@ -29,6 +29,13 @@ class GradeCategory(db.Model):
     weight: Mapped[int] = mapped_column(default=1)
     #: False for categories shown but never averaged (e.g. a diagnostic test).
     counts_to_average: Mapped[bool] = mapped_column(default=True)
+    #: The colour its grades are shown in (a name from grades/categories.py COLOURS), so
+    #: families tell tests from homework at a glance.
+    colour: Mapped[str] = mapped_column(sa.String(7), default="blue")
+    #: A deactivated category keeps its grades but is not offered for new columns.
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Part of the family grades page's fingerprint: a changed weight or colour shows at once.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Assessment(db.Model):
@@ -101,5 +108,28 @@ class FinalGrade(db.Model):
     period: Mapped[str] = mapped_column(sa.String(5))
     stage: Mapped[str] = mapped_column(sa.String(8))
     value: Mapped[int]
+    teacher_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_member.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DescriptiveGrade(db.Model):
+    """A descriptive term or year assessment (ocena opisowa) of early education, instead of 1–6.
+
+    Kept apart from FinalGrade so no average, report or API can read a text as a number.
+    """
+
+    __tablename__ = "descriptive_grade"
+    __table_args__ = (
+        sa.CheckConstraint("period in ('term', 'year')", name="period"),
+        sa.UniqueConstraint("school_id", "pupil_id", "school_year_id", "subject_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupil.id"))
+    school_year_id: Mapped[int] = mapped_column(sa.ForeignKey("school_year.id"))
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("subject.id"))
+    period: Mapped[str] = mapped_column(sa.String(5))
+    text: Mapped[str] = mapped_column(sa.Text)
     teacher_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_member.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

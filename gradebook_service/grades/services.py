@@ -12,12 +12,14 @@ from flask_babel import lazy_gettext as _l
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.grades.averaging import GradeRules, InvalidGrade, parse_final
+from gradebook_service.grades.descriptive import pupil_texts
 from gradebook_service.grades.models import (
     FINAL,
     PROPOSED,
     TERM,
     YEAR,
     Assessment,
+    DescriptiveGrade,
     FinalGrade,
     Grade,
     GradeCategory,
@@ -37,9 +39,9 @@ from shared.database import utcnow
 
 #: A new school's categories: school data, named as Polish schools name them (a school may
 #: rename them or add its own).
-DEFAULT_CATEGORIES = (("Sprawdzian", 5, True), ("Kartkówka", 3, True),
-                      ("Odpowiedź ustna", 2, True), ("Praca domowa", 1, True),
-                      ("Aktywność", 1, True), ("Test diagnostyczny", 1, False))
+DEFAULT_CATEGORIES = (("Sprawdzian", 5, True, "red"), ("Kartkówka", 3, True, "orange"),
+                      ("Odpowiedź ustna", 2, True, "green"), ("Praca domowa", 1, True, "purple"),
+                      ("Aktywność", 1, True, "teal"), ("Test diagnostyczny", 1, False, "grey"))
 
 
 class GradeError(Exception):
@@ -65,9 +67,9 @@ def ensure_categories(school_id: int) -> list[GradeCategory]:
     existing = categories(school_id)
     if existing:
         return existing
-    for name, weight, counts in DEFAULT_CATEGORIES:
+    for name, weight, counts, colour in DEFAULT_CATEGORIES:
         db.session.add(GradeCategory(school_id=school_id, name=name, weight=weight,
-                                     counts_to_average=counts))
+                                     counts_to_average=counts, colour=colour))
     db.session.flush()
     return categories(school_id)
 
@@ -122,7 +124,7 @@ def add_assessment(account: SchoolAccount, class_id: int, subject_id: int, term:
                    description: str) -> Assessment:
     """Add a column to the grid (weight defaults to the category's)."""
     category = db.session.get(GradeCategory, category_id)
-    if category is None or category.school_id != account.school_id:
+    if category is None or category.school_id != account.school_id or not category.active:
         raise GradeError(_l("Choose a category."))
     if weight is not None and not 0 <= weight <= 10:
         raise GradeError(_l("The weight must be between 0 and 10."))
@@ -259,6 +261,7 @@ class ShownGrade:
     term_number: int
     created_at: object
     is_new: bool = False
+    colour: str = "blue"
 
 
 @dataclass
@@ -270,6 +273,9 @@ class SubjectGrades:
     grades: dict[int, list[ShownGrade]] = field(default_factory=lambda: {1: [], 2: []})
     averages: dict[str, Decimal | None] = field(default_factory=dict)
     finals: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: Early education: the term and year grades are these texts (by period), never numbers.
+    descriptive: bool = False
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
@@ -292,7 +298,8 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
         sa.select(Grade.value, Grade.subject_id, Grade.term_id, Grade.created_at,
                   Assessment.weight, Assessment.date, Assessment.description,
                   GradeCategory.name, GradeCategory.counts_to_average,
-                  StaffMember.first_name, StaffMember.last_name, Subject.name)
+                  StaffMember.first_name, StaffMember.last_name, Subject.name,
+                  GradeCategory.colour)
         .join(Assessment, Assessment.id == Grade.assessment_id)
         .join(GradeCategory, GradeCategory.id == Assessment.category_id)
         .join(StaffMember, StaffMember.id == Grade.teacher_id)
@@ -301,13 +308,23 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
                Grade.term_id.in_(list(term_ids)))
         .order_by(Assessment.date, Grade.id))
     for (value, subject_id, term_id, created_at, weight, day, description, category, counts,
-         first, last, subject_name) in rows:
+         first, last, subject_name, colour) in rows:
         row = subjects.setdefault(subject_id, SubjectGrades(subject_id, subject_name))
         number = term_ids[term_id]
         row.grades.setdefault(number, []).append(ShownGrade(
             value, counts and weight > 0 and _counts(rules, value), category, weight, day,
             description, f"{first} {last}", number, created_at,
-            is_new=bool(seen_since and created_at > seen_since)))
+            is_new=bool(seen_since and created_at > seen_since), colour=colour))
+    if rules.is_descriptive(pupil.school_class.level):
+        # Descriptive assessment: texts instead of term/year grades, and no averages, so no
+        # number stands in for the assessment anywhere the rows are shown.
+        for subject_id, texts in pupil_texts(school.id, pupil.id, year.id).items():
+            if subject_id in subjects:
+                subjects[subject_id].texts = texts
+        for row in subjects.values():
+            row.descriptive = True
+            row.averages = {"term1": None, "term2": None, "year": None}
+        return sorted(subjects.values(), key=lambda s: s.name)
     for final in db.session.execute(sa.select(FinalGrade).where(
             FinalGrade.school_id == school.id, FinalGrade.pupil_id == pupil.id,
             FinalGrade.school_year_id == year.id)).scalars():
@@ -332,16 +349,22 @@ def grades_fingerprint(school: School, pupil: Pupil, year) -> tuple:
     """What the family grades page depends on, in one query: a changed grade changes it.
 
     The grade aggregates come from one pass over the pupil's index range
-    (ix_grade_school_pupil_term); final grades and the class's subjects are counted in
-    scalar subqueries.
+    (ix_grade_school_pupil_term); final and descriptive grades and the class's subjects
+    are counted in scalar subqueries.
     """
     term_ids = [t.id for t in year.terms]
     finals = (FinalGrade.school_id == school.id, FinalGrade.pupil_id == pupil.id,
               FinalGrade.school_year_id == year.id)
+    texts = (DescriptiveGrade.school_id == school.id, DescriptiveGrade.pupil_id == pupil.id,
+             DescriptiveGrade.school_year_id == year.id)
     row = db.session.execute(sa.select(
         sa.func.count(), sa.func.max(Grade.updated_at), sa.func.max(Grade.id),
         sa.select(sa.func.count()).select_from(FinalGrade).where(*finals).scalar_subquery(),
         sa.select(sa.func.max(FinalGrade.updated_at)).where(*finals).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(DescriptiveGrade).where(*texts).scalar_subquery(),
+        sa.select(sa.func.max(DescriptiveGrade.updated_at)).where(*texts).scalar_subquery(),
+        sa.select(sa.func.max(GradeCategory.updated_at)).where(
+            GradeCategory.school_id == school.id).scalar_subquery(),
         sa.select(sa.func.count()).select_from(TeachingAssignment).where(
             TeachingAssignment.school_id == school.id,
             TeachingAssignment.class_id == pupil.class_id).scalar_subquery())

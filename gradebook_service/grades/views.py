@@ -1,4 +1,4 @@
-"""Grades: the family page and the teacher's class grid."""
+"""Grades: the family page, the teacher's class grid, the administrator's categories and rules."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from gradebook_service.accounts.access import login_required
-from gradebook_service.grades import services
+from gradebook_service.accounts.access import current_account, login_required, roles_required
+from gradebook_service.accounts.models import STAFF
+from gradebook_service.grades import categories, descriptive, forms, school_rules, services
 from gradebook_service.school.years import school_year_for, term_for
 from gradebook_service.web import dates
 from gradebook_service.web.cache import fragment_cache, time_bucket
@@ -59,17 +60,30 @@ def grid(class_id: int, subject_id: int):
     school = school_of(account)
     year, term = _term(account, request.args.get("term", type=int))
     g = services.grid(school, class_id, subject_id, term)
+    is_descriptive = services.rules_for(school).is_descriptive(klass.level)
+    pupil_ids = {p.id for p in g.pupils}
+    texts = descriptive.class_texts(school.id, list(pupil_ids), year.id, subject_id) \
+        if is_descriptive else {}
     problems, typed = {}, {}
     if request.method == "POST":
-        cells, finals = {}, {}
+        cells, finals, written = {}, {}, {}
         for key, value in request.form.items():
             parts = key.split("-")
             if parts[0] == "g" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
                 cells[(int(parts[1]), int(parts[2]))] = value
-            elif parts[0] == "f" and len(parts) == 4 and parts[1].isdigit():
+            elif parts[0] == "f" and len(parts) == 4 and parts[1].isdigit() \
+                    and not is_descriptive:
                 finals[(int(parts[1]), parts[2], parts[3])] = value
+            elif parts[0] == "d" and len(parts) == 3 and parts[1].isdigit() and is_descriptive:
+                written[(int(parts[1]), parts[2])] = value
         try:
+            text_problems = descriptive.check_texts(written, pupil_ids)
+            if text_problems:
+                raise services.GradeError(_("Some grades were not saved: correct the marked "
+                                            "cells."), text_problems)
             changed = services.save_grid(account, school, g, cells, finals, term, subject_id)
+            changed += descriptive.save_texts(account, texts, written, pupil_ids, year.id,
+                                              subject_id)
         except services.GradeError as error:
             problems, typed = error.cells, dict(request.form)
             flash(str(error.message), "error")
@@ -79,7 +93,9 @@ def grid(class_id: int, subject_id: int):
                                     term=term.number), code=303)
     return render_template("grades/grid.html", klass=klass, subject=subject, term=term,
                            year=year, g=g, problems=problems, typed=typed,
-                           categories=services.ensure_categories(account.school_id),
+                           descriptive=is_descriptive, texts=texts,
+                           categories=[c for c in services.ensure_categories(account.school_id)
+                                       if c.active],
                            today=dates.today()), (422 if problems else 200)
 
 
@@ -108,3 +124,79 @@ def add_assessment(class_id: int, subject_id: int):
         flash(_("Column added."), "success")
     return redirect(url_for("grades.grid", class_id=class_id, subject_id=subject_id,
                             term=term.number), code=303)
+
+
+# --- the administrator: categories and the school's grade rules ------------------------
+
+admin_required = roles_required(STAFF, staff_flags=("is_admin",))
+
+
+def _category_form_errors(form: forms.CategoryForm, error: categories.CategoryError) -> None:
+    for name, message in error.fields.items():
+        getattr(form, name).errors = [*getattr(form, name).errors, message]
+
+
+@bp.route("/admin/grades/categories", methods=["GET", "POST"])
+@admin_required
+def category_list():
+    """The school's categories with weight, colour and use; the form below adds one."""
+    account = current_account()
+    services.ensure_categories(account.school_id)
+    form = forms.CategoryForm()
+    if form.validate_on_submit():
+        try:
+            categories.save_category(account, form.name.data, form.weight.data,
+                                     form.colour.data, form.counts_to_average.data)
+        except categories.CategoryError as error:
+            _category_form_errors(form, error)
+        else:
+            flash(_("Category added."), "success")
+            return redirect(url_for("grades.category_list"), code=303)
+    return render_template("grades/categories.html", rows=categories.category_rows(
+        account.school_id), form=form, colours=categories.COLOURS), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/admin/grades/categories/<int:category_id>", methods=["GET", "POST"])
+@admin_required
+def category_edit(category_id: int):
+    """Change a category, or deactivate it (its grades stay, with their weights)."""
+    account = current_account()
+    category = categories.category_or_none(account.school_id, category_id)
+    if category is None:
+        abort(404)
+    form = forms.CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            categories.save_category(account, form.name.data, form.weight.data,
+                                     form.colour.data, form.counts_to_average.data,
+                                     form.active.data, category)
+        except categories.CategoryError as error:
+            _category_form_errors(form, error)
+        else:
+            flash(_("Category saved."), "success")
+            return redirect(url_for("grades.category_list"), code=303)
+    return render_template("grades/category_edit.html", category=category, form=form), \
+        (422 if form.errors else 200)
+
+
+@bp.route("/admin/grades/rules", methods=["GET", "POST"])
+@admin_required
+def rules():
+    """The school's grade rules: values of + and -, marks not averaged or not used, levels."""
+    account = current_account()
+    school = school_of(account)
+    form = forms.GradeRulesForm(data=None if request.method == "POST"
+                                else school_rules.form_values(school))
+    if form.validate_on_submit():
+        try:
+            school_rules.save_rules(account, school, form.plus.data, form.minus.data,
+                                    form.non_average.data, form.disallowed.data,
+                                    form.decimals.data, form.descriptive_levels.data)
+        except school_rules.RulesError as error:
+            for name, message in error.fields.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, message]
+        else:
+            flash(_("Grade rules saved."), "success")
+            return redirect(url_for("grades.rules"), code=303)
+    return render_template("grades/rules.html", form=form), (422 if form.errors else 200)

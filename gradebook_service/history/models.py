@@ -11,7 +11,14 @@ from gradebook_service.extensions import db
 from shared.database import utcnow
 
 #: The kinds of record whose changes are logged.
-ENTITIES = ("grade", "term_grade", "attendance", "remark", "behaviour")
+#: The school's setup (issue 10 part A): changes the administrator makes on the setup pages.
+SETUP_ENTITIES = ("school", "school_year", "term", "free_day", "school_class", "class_group",
+                  "subject", "staff_member", "assignment", "register_number")
+#: Timetable and grading rules (issue 10 part B): bell times, weekly slots, categories, settings.
+PLANNING_ENTITIES = ("bell_times", "timetable_entry", "grade_category", "school_settings",
+                     "descriptive_grade")
+ENTITIES = ("grade", "term_grade", "attendance", "remark", "behaviour", *SETUP_ENTITIES,
+            *PLANNING_ENTITIES)
 
 
 class ChangeLogEntry(db.Model):

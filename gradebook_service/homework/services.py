@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.homework.models import Homework
+from gradebook_service.school.free_days import refuse_free_day
 from gradebook_service.school.models import StaffMember, Subject
 
 
@@ -29,6 +30,7 @@ def add_homework(account: SchoolAccount, class_id: int, subject_id: int, assigne
         raise HomeworkError(_l("Describe the homework."))
     if due_on < assigned_on:
         raise HomeworkError(_l("The due date cannot be before the day the homework is set."))
+    refuse_free_day(account.school_id, due_on, HomeworkError)
     item = Homework(school_id=account.school_id, class_id=class_id, subject_id=subject_id,
                     teacher_id=account.staff_id, assigned_on=assigned_on, due_on=due_on,
                     description=description[:4000])

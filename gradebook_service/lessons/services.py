@@ -33,6 +33,7 @@ from gradebook_service.lessons.models import (
     Lesson,
 )
 from gradebook_service.notifications.hooks import absences_marked
+from gradebook_service.school.free_days import refuse_free_day
 from gradebook_service.school.models import Pupil, School, SchoolClass, SchoolYear, Subject
 from gradebook_service.timetable.services import teacher_plan
 from shared.database import utcnow
@@ -107,6 +108,7 @@ def open_lesson(account: SchoolAccount, class_id: int, subject_id: int, day: dat
                 period_number: int) -> Lesson:
     """Return the lesson for a slot of the teacher's plan on ``day``, creating it the first time."""
     staff = account.staff
+    refuse_free_day(account.school_id, day, LessonError)
     slots = [s for s in teacher_plan(account.school_id, staff.id, day)
              if s.class_id == class_id and s.subject_id == subject_id
              and s.period_number == period_number and not s.cancelled]

@@ -23,8 +23,10 @@ def resolve_school(value: str | None) -> School:
         return school
     schools = db.session.execute(sa.select(School).limit(2)).scalars().all()
     if len(schools) != 1:
-        raise click.UsageError("give --school (id or name): "
-                               + ("no school exists" if not schools else "several schools exist"))
+        raise click.UsageError(
+            "no school exists: create it with `school create --name … --short-name …`"
+            if not schools else "several schools exist: give --school (id or name; "
+                                "see `school list`)")
     return schools[0]
 
 

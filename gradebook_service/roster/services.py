@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from gradebook_service.accounts.logins import ensure_family_accounts
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
+from gradebook_service.roster.register_numbers import number_new_pupils
 from gradebook_service.school.models import (
     Guardian,
     Guardianship,
@@ -238,6 +239,7 @@ def import_roster(school_id: int, data: bytes | str, *, actor: str = "cli",
             result.new_pupil_ids.append(pupil.id)
         elif pupil.class_id != school_class.id:
             pupil.class_id = school_class.id
+            pupil.register_number = None  # numbered again at the end of the new class
             result.pupils_moved += 1
         gkey = (row.guardian_first.lower(), row.guardian_last.lower(), row.guardian_email or "")
         guardian = guardians.get(gkey)
@@ -258,6 +260,7 @@ def import_roster(school_id: int, data: bytes | str, *, actor: str = "cli",
             new_guardianships.append(gs)
             result.guardianships_created += 1
     db.session.flush()
+    number_new_pupils(school_id, {classes[row.class_name].id for row in rows})
     for gs in sorted(new_guardianships, key=lambda g: g.position):
         result.accounts_created += len(ensure_family_accounts(gs, reserved))
     # A pupil whose first guardian existed before but who has no account yet gets one.

@@ -8,13 +8,13 @@ scoped by school and the tables can later be distributed by it.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gradebook_service.extensions import db
-from shared.database import TimestampMixin
+from shared.database import TimestampMixin, UTCDateTime
 
 
 def new_ref() -> str:
@@ -33,6 +33,8 @@ class School(TimestampMixin, db.Model):
     address: Mapped[str | None] = mapped_column(sa.String(300))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     email: Mapped[str | None] = mapped_column(sa.String(320))
+    #: The voivodeship (województwo) code, which decides the school's winter-break group.
+    voivodeship: Mapped[str | None] = mapped_column(sa.String(40))
     #: Per-school settings (grade values, attendance types, caps …); see each domain's defaults.
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
@@ -83,6 +85,8 @@ class StaffMember(TimestampMixin, db.Model):
     is_teacher: Mapped[bool] = mapped_column(default=False)
     is_secretary: Mapped[bool] = mapped_column(default=False)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    #: When the person left the school: the account cannot sign in, the history stays.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def full_name(self) -> str:
@@ -190,11 +194,39 @@ class Subject(db.Model):
     short_name: Mapped[str] = mapped_column(sa.String(20))
 
 
+class ClassGroup(db.Model):
+    """A group within a class (a language group, religion or ethics) that some lessons are for."""
+
+    __tablename__ = "class_group"
+    __table_args__ = (sa.UniqueConstraint("school_id", "class_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"))
+    name: Mapped[str] = mapped_column(sa.String(60))
+
+    school_class: Mapped[SchoolClass] = relationship()
+
+
+class ClassGroupMember(db.Model):
+    """A pupil's place in a group of their class."""
+
+    __tablename__ = "class_group_member"
+    __table_args__ = (sa.UniqueConstraint("school_id", "group_id", "pupil_id"),
+                      sa.Index("ix_class_group_member_school_pupil", "school_id", "pupil_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("class_group.id", ondelete="CASCADE"))
+    pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupil.id"))
+
+
 class TeachingAssignment(db.Model):
-    """Who teaches which subject to which class: the basis of a teacher's permissions."""
+    """Who teaches which subject to which class (or one group of it): a teacher's permissions."""
 
     __tablename__ = "teaching_assignment"
-    __table_args__ = (sa.UniqueConstraint("school_id", "class_id", "subject_id", "teacher_id"),
+    __table_args__ = (sa.UniqueConstraint("school_id", "class_id", "subject_id", "teacher_id",
+                                          "group_id"),
                       sa.Index("ix_teaching_assignment_school_teacher", "school_id", "teacher_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,7 +234,38 @@ class TeachingAssignment(db.Model):
     class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"))
     subject_id: Mapped[int] = mapped_column(sa.ForeignKey("subject.id"))
     teacher_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_member.id"))
+    #: None: the whole class; else the group of the class this assignment teaches.
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("class_group.id"))
 
     school_class: Mapped[SchoolClass] = relationship()
     subject: Mapped[Subject] = relationship()
     teacher: Mapped[StaffMember] = relationship()
+    group: Mapped[ClassGroup | None] = relationship()
+
+
+#: Kinds of free days: public holidays, statutory breaks, the winter break, the school's own.
+HOLIDAY = "holiday"
+BREAK = "break"
+WINTER_BREAK = "winter_break"
+SCHOOL_DAY_OFF = "school"
+FREE_DAY_KINDS = (HOLIDAY, BREAK, WINTER_BREAK, SCHOOL_DAY_OFF)
+
+
+class FreeDay(db.Model):
+    """Days without lessons in a school year: one day or a range (the winter break)."""
+
+    __tablename__ = "free_day"
+    __table_args__ = (
+        sa.CheckConstraint("kind in ('holiday', 'break', 'winter_break', 'school')", name="kind"),
+        sa.CheckConstraint("ends_on >= starts_on", name="range"),
+        sa.UniqueConstraint("school_id", "school_year_id", "kind", "starts_on"),
+        sa.Index("ix_free_day_school_dates", "school_id", "starts_on", "ends_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    school_year_id: Mapped[int] = mapped_column(sa.ForeignKey("school_year.id"))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]

@@ -34,8 +34,8 @@ class TimetableEntry(db.Model):
 
     __tablename__ = "timetable_entry"
     __table_args__ = (
-        sa.UniqueConstraint("school_id", "school_year_id", "class_id", "weekday", "period_number",
-                            "subject_id"),
+        sa.Index("ix_timetable_entry_school_year_slot", "school_id", "school_year_id", "weekday",
+                 "period_number"),
         sa.Index("ix_timetable_entry_school_teacher", "school_id", "teacher_id", "weekday"),
     )
 
@@ -48,6 +48,8 @@ class TimetableEntry(db.Model):
     subject_id: Mapped[int] = mapped_column(sa.ForeignKey("subject.id"))
     teacher_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_member.id"))
     room: Mapped[str | None] = mapped_column(sa.String(20))
+    #: The group of the class the lesson is for (a language group …); None for the whole class.
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("class_group.id"))
 
     school_class: Mapped[SchoolClass] = relationship()
     subject: Mapped[Subject] = relationship()

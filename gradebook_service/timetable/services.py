@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from gradebook_service.extensions import db
-from gradebook_service.school.models import SchoolClass, SchoolYear, StaffMember, Subject
+from gradebook_service.school.free_days import free_dates, refuse_free_day
+from gradebook_service.school.models import (
+    ClassGroupMember,
+    SchoolClass,
+    SchoolYear,
+    StaffMember,
+    Subject,
+)
 from gradebook_service.school.years import school_year_for
 from gradebook_service.timetable.models import (
     CANCELLATION,
@@ -85,8 +92,13 @@ def _changes(school_id: int, start: date, end: date, *conditions) -> list:
                TimetableChange.date <= end, *conditions)))
 
 
-def _build(entries, changes, bells, start: date, days: int) -> list[Slot]:
-    """Apply ``changes`` to the weekly ``entries`` over ``days`` days from ``start``."""
+def _build(entries, changes, bells, start: date, days: int,
+           free: dict[date, str] | None = None) -> list[Slot]:
+    """Apply ``changes`` to the weekly ``entries`` over ``days`` days from ``start``.
+
+    ``free`` dates (public holidays, breaks, the school's days off) have no lessons.
+    """
+    free = free or {}
     by_key: dict[tuple, list] = {}
     for change, class_name, subject_name, teacher in changes:
         by_key.setdefault((change.class_id, change.date, change.period_number), []).append(
@@ -95,6 +107,8 @@ def _build(entries, changes, bells, start: date, days: int) -> list[Slot]:
     used: set[tuple] = set()
     for offset in range(days):
         day = start + timedelta(days=offset)
+        if day in free:
+            continue
         for entry, class_name, subject_name, teacher in entries:
             if entry.weekday != day.isoweekday():
                 continue
@@ -127,7 +141,8 @@ def _build(entries, changes, bells, start: date, days: int) -> list[Slot]:
         if key in used:
             continue
         for change, class_name, subject_name, substitute in items:
-            if change.kind != SUBSTITUTION or not (start <= change.date < start + timedelta(days)):
+            if change.kind != SUBSTITUTION or change.date in free \
+                    or not (start <= change.date < start + timedelta(days)):
                 continue
             bell = bells.get(change.period_number)
             slots.append(Slot(change.date, change.period_number, bell.starts_at if bell else None,
@@ -141,13 +156,20 @@ def _build(entries, changes, bells, start: date, days: int) -> list[Slot]:
 
 
 def class_plan(school_id: int, class_id: int, start: date, days: int = 7,
-               year: SchoolYear | None = None) -> list[Slot]:
+               year: SchoolYear | None = None, pupil_id: int | None = None) -> list[Slot]:
     """The lessons of a class over ``days`` days from ``start``, with changes applied."""
     year = year or school_year_for(school_id, start)
     end = start + timedelta(days=days - 1)
-    entries = _entries(school_id, year.id, TimetableEntry.class_id == class_id)
+    conditions = [TimetableEntry.class_id == class_id]
+    if pupil_id is not None:
+        # A pupil's own week: the whole class's lessons and those of the pupil's groups only.
+        conditions.append(sa.or_(TimetableEntry.group_id.is_(None), TimetableEntry.group_id.in_(
+            sa.select(ClassGroupMember.group_id).where(
+                ClassGroupMember.school_id == school_id, ClassGroupMember.pupil_id == pupil_id))))
+    entries = _entries(school_id, year.id, *conditions)
     changes = _changes(school_id, start, end, TimetableChange.class_id == class_id)
-    return _build(entries, changes, periods(school_id), start, days)
+    return _build(entries, changes, periods(school_id), start, days,
+                  free_dates(school_id, start, end))
 
 
 def teacher_plan(school_id: int, teacher_id: int, start: date, days: int = 1,
@@ -167,7 +189,8 @@ def teacher_plan(school_id: int, teacher_id: int, start: date, days: int = 1,
                                                   TimetableEntry.class_id.in_(subs_for_me)))
     changes = _changes(school_id, start, end, sa.or_(
         TimetableChange.teacher_id == teacher_id, TimetableChange.class_id.in_(my_classes)))
-    slots = _build(entries, changes, periods(school_id), start, days)
+    slots = _build(entries, changes, periods(school_id), start, days,
+                   free_dates(school_id, start, end))
     return [s for s in slots if s.teacher_id == teacher_id]
 
 
@@ -189,6 +212,7 @@ def save_change(school_id: int, class_id: int, day: date, period_number: int, ki
 
     if kind not in CHANGE_KINDS:
         raise ChangeError(_l("Choose the kind of change."))
+    refuse_free_day(school_id, day, ChangeError)
     if kind == SUBSTITUTION and teacher_id is None:
         raise ChangeError(_l("Choose the substitute teacher."))
     if kind == ROOM_CHANGE and not (room or "").strip():

@@ -82,8 +82,12 @@ def staff_account(school: School, staff: StaffMember) -> SchoolAccount:
 
 
 def build_school(name: str = "SP 5", pupils_per_class: int = 3, settings: dict | None = None,
-                 lessons: bool = False, scale: int = 1) -> World:
-    """Create a school with structure, people and accounts (and optionally a register)."""
+                 lessons: bool = False, scale: int = 1, level: int = 4) -> World:
+    """Create a school with structure, people and accounts (and optionally a register).
+
+    The classes are called 1a and 1b but are of ``level`` (4 by default: graded 1–6; levels
+    1–3 get descriptive term grades).
+    """
     school = School(name=f"{name} {_login()}", short_name=name, address="ul. Szkolna 1, Żory",
                     phone="32 000 00 00", email="sekretariat@example.edu.pl",
                     settings=settings or {})
@@ -122,7 +126,7 @@ def build_school(name: str = "SP 5", pupils_per_class: int = 3, settings: dict |
         db.session.add(world.subjects[key])
     db.session.flush()
     for class_name, homeroom in (("1a", "math"), ("1b", "polish")):
-        klass = SchoolClass(school_id=school.id, school_year_id=year.id, name=class_name, level=1,
+        klass = SchoolClass(school_id=school.id, school_year_id=year.id, name=class_name, level=level,
                             homeroom_teacher_id=world.teachers[homeroom].id)
         db.session.add(klass)
         db.session.flush()

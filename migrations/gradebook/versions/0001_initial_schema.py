@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 12:21:53.396200
+Create Date: 2026-12-01 13:17:17.533736
 
 """
 
@@ -65,6 +65,7 @@ def upgrade():
         sa.Column("address", sa.String(length=300), nullable=True),
         sa.Column("phone", sa.String(length=40), nullable=True),
         sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("voivodeship", sa.String(length=40), nullable=True),
         sa.Column("settings", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_school")),
@@ -77,6 +78,9 @@ def upgrade():
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("weight", sa.Integer(), nullable=False),
         sa.Column("counts_to_average", sa.Boolean(), nullable=False),
+        sa.Column("colour", sa.String(length=7), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_grade_category_school_id_school")
         ),
@@ -132,6 +136,7 @@ def upgrade():
         sa.Column("is_teacher", sa.Boolean(), nullable=False),
         sa.Column("is_secretary", sa.Boolean(), nullable=False),
         sa.Column("is_admin", sa.Boolean(), nullable=False),
+        sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_staff_member_school_id_school")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_member")),
@@ -151,6 +156,35 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subject")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_subject_school_id_name")),
     )
+    op.create_table(
+        "free_day",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("school_year_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.CheckConstraint(
+            "kind in ('holiday', 'break', 'winter_break', 'school')", name=op.f("ck_free_day_kind")
+        ),
+        sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_free_day_range")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_free_day_school_id_school")),
+        sa.ForeignKeyConstraint(
+            ["school_year_id"], ["school_year.id"], name=op.f("fk_free_day_school_year_id_school_year")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_free_day")),
+        sa.UniqueConstraint(
+            "school_id",
+            "school_year_id",
+            "kind",
+            "starts_on",
+            name=op.f("uq_free_day_school_id_school_year_id_kind_starts_on"),
+        ),
+    )
+    with op.batch_alter_table("free_day", schema=None) as batch_op:
+        batch_op.create_index("ix_free_day_school_dates", ["school_id", "starts_on", "ends_on"], unique=False)
+
     op.create_table(
         "school_class",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -255,6 +289,21 @@ def upgrade():
             unique=False,
         )
 
+    op.create_table(
+        "class_group",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_class_group_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_class_group_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_class_group")),
+        sa.UniqueConstraint(
+            "school_id", "class_id", "name", name=op.f("uq_class_group_school_id_class_id_name")
+        ),
+    )
     op.create_table(
         "event",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -400,39 +449,6 @@ def upgrade():
         batch_op.create_index("ix_survey_school_closes", ["school_id", "closes_on", "opens_on"], unique=False)
 
     op.create_table(
-        "teaching_assignment",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("school_id", sa.Integer(), nullable=False),
-        sa.Column("class_id", sa.Integer(), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("teacher_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_teaching_assignment_class_id_school_class")
-        ),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_teaching_assignment_school_id_school")
-        ),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_teaching_assignment_subject_id_subject")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_teaching_assignment_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_teaching_assignment")),
-        sa.UniqueConstraint(
-            "school_id",
-            "class_id",
-            "subject_id",
-            "teacher_id",
-            name=op.f("uq_teaching_assignment_school_id_class_id_subject_id_teacher_id"),
-        ),
-    )
-    with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_teaching_assignment_school_teacher", ["school_id", "teacher_id"], unique=False
-        )
-
-    op.create_table(
         "timetable_change",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -471,50 +487,6 @@ def upgrade():
     with op.batch_alter_table("timetable_change", schema=None) as batch_op:
         batch_op.create_index(
             "ix_timetable_change_school_teacher_date", ["school_id", "teacher_id", "date"], unique=False
-        )
-
-    op.create_table(
-        "timetable_entry",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("school_id", sa.Integer(), nullable=False),
-        sa.Column("school_year_id", sa.Integer(), nullable=False),
-        sa.Column("class_id", sa.Integer(), nullable=False),
-        sa.Column("weekday", sa.Integer(), nullable=False),
-        sa.Column("period_number", sa.Integer(), nullable=False),
-        sa.Column("subject_id", sa.Integer(), nullable=False),
-        sa.Column("teacher_id", sa.Integer(), nullable=False),
-        sa.Column("room", sa.String(length=20), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_timetable_entry_class_id_school_class")
-        ),
-        sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_timetable_entry_school_id_school")
-        ),
-        sa.ForeignKeyConstraint(
-            ["school_year_id"], ["school_year.id"], name=op.f("fk_timetable_entry_school_year_id_school_year")
-        ),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_timetable_entry_subject_id_subject")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_timetable_entry_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_timetable_entry")),
-        sa.UniqueConstraint(
-            "school_id",
-            "school_year_id",
-            "class_id",
-            "weekday",
-            "period_number",
-            "subject_id",
-            name=op.f(
-                "uq_timetable_entry_school_id_school_year_id_class_id_weekday_period_number_subject_id"
-            ),
-        ),
-    )
-    with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_timetable_entry_school_teacher", ["school_id", "teacher_id", "weekday"], unique=False
         )
 
     op.create_table(
@@ -582,6 +554,72 @@ def upgrade():
             "period",
             "stage",
             name=op.f("uq_behaviour_grade_school_id_pupil_id_school_year_id_period_stage"),
+        ),
+    )
+    op.create_table(
+        "class_group_member",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["group_id"],
+            ["class_group.id"],
+            name=op.f("fk_class_group_member_group_id_class_group"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["pupil_id"], ["pupil.id"], name=op.f("fk_class_group_member_pupil_id_pupil")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_class_group_member_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_class_group_member")),
+        sa.UniqueConstraint(
+            "school_id",
+            "group_id",
+            "pupil_id",
+            name=op.f("uq_class_group_member_school_id_group_id_pupil_id"),
+        ),
+    )
+    with op.batch_alter_table("class_group_member", schema=None) as batch_op:
+        batch_op.create_index("ix_class_group_member_school_pupil", ["school_id", "pupil_id"], unique=False)
+
+    op.create_table(
+        "descriptive_grade",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("school_year_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=5), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("period in ('term', 'year')", name=op.f("ck_descriptive_grade_period")),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_descriptive_grade_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_descriptive_grade_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_year_id"],
+            ["school_year.id"],
+            name=op.f("fk_descriptive_grade_school_year_id_school_year"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subject.id"], name=op.f("fk_descriptive_grade_subject_id_subject")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_descriptive_grade_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_descriptive_grade")),
+        sa.UniqueConstraint(
+            "school_id",
+            "pupil_id",
+            "school_year_id",
+            "subject_id",
+            "period",
+            name=op.f("uq_descriptive_grade_school_id_pupil_id_school_year_id_subject_id_period"),
         ),
     )
     op.create_table(
@@ -723,6 +761,86 @@ def upgrade():
             "school_id", "survey_id", "position", name=op.f("uq_survey_question_school_id_survey_id_position")
         ),
     )
+    op.create_table(
+        "teaching_assignment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_teaching_assignment_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_id"], ["class_group.id"], name=op.f("fk_teaching_assignment_group_id_class_group")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_teaching_assignment_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subject.id"], name=op.f("fk_teaching_assignment_subject_id_subject")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_teaching_assignment_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_teaching_assignment")),
+        sa.UniqueConstraint(
+            "school_id",
+            "class_id",
+            "subject_id",
+            "teacher_id",
+            "group_id",
+            name=op.f("uq_teaching_assignment_school_id_class_id_subject_id_teacher_id_group_id"),
+        ),
+    )
+    with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_teaching_assignment_school_teacher", ["school_id", "teacher_id"], unique=False
+        )
+
+    op.create_table(
+        "timetable_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("school_year_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("weekday", sa.Integer(), nullable=False),
+        sa.Column("period_number", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("teacher_id", sa.Integer(), nullable=False),
+        sa.Column("room", sa.String(length=20), nullable=True),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_timetable_entry_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_id"], ["class_group.id"], name=op.f("fk_timetable_entry_group_id_class_group")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_timetable_entry_school_id_school")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_year_id"], ["school_year.id"], name=op.f("fk_timetable_entry_school_year_id_school_year")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subject.id"], name=op.f("fk_timetable_entry_subject_id_subject")
+        ),
+        sa.ForeignKeyConstraint(
+            ["teacher_id"], ["staff_member.id"], name=op.f("fk_timetable_entry_teacher_id_staff_member")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_timetable_entry")),
+    )
+    with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_timetable_entry_school_teacher", ["school_id", "teacher_id", "weekday"], unique=False
+        )
+        batch_op.create_index(
+            "ix_timetable_entry_school_year_slot",
+            ["school_id", "school_year_id", "weekday", "period_number"],
+            unique=False,
+        )
+
     op.create_table(
         "school_account",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1473,6 +1591,15 @@ def downgrade():
         batch_op.drop_index("ix_school_account_school_role")
 
     op.drop_table("school_account")
+    with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_timetable_entry_school_year_slot")
+        batch_op.drop_index("ix_timetable_entry_school_teacher")
+
+    op.drop_table("timetable_entry")
+    with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
+        batch_op.drop_index("ix_teaching_assignment_school_teacher")
+
+    op.drop_table("teaching_assignment")
     op.drop_table("survey_question")
     with op.batch_alter_table("remark", schema=None) as batch_op:
         batch_op.drop_index("ix_remark_school_pupil_date")
@@ -1485,23 +1612,20 @@ def downgrade():
 
     op.drop_table("grade")
     op.drop_table("final_grade")
+    op.drop_table("descriptive_grade")
+    with op.batch_alter_table("class_group_member", schema=None) as batch_op:
+        batch_op.drop_index("ix_class_group_member_school_pupil")
+
+    op.drop_table("class_group_member")
     op.drop_table("behaviour_grade")
     with op.batch_alter_table("attendance", schema=None) as batch_op:
         batch_op.drop_index("ix_attendance_school_pupil_date")
 
     op.drop_table("attendance")
-    with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
-        batch_op.drop_index("ix_timetable_entry_school_teacher")
-
-    op.drop_table("timetable_entry")
     with op.batch_alter_table("timetable_change", schema=None) as batch_op:
         batch_op.drop_index("ix_timetable_change_school_teacher_date")
 
     op.drop_table("timetable_change")
-    with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
-        batch_op.drop_index("ix_teaching_assignment_school_teacher")
-
-    op.drop_table("teaching_assignment")
     with op.batch_alter_table("survey", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_school_closes")
 
@@ -1523,6 +1647,7 @@ def downgrade():
         batch_op.drop_index("ix_event_school_class_date")
 
     op.drop_table("event")
+    op.drop_table("class_group")
     with op.batch_alter_table("assessment", schema=None) as batch_op:
         batch_op.drop_index("ix_assessment_school_class_subject_term")
 
@@ -1533,6 +1658,10 @@ def downgrade():
     op.drop_table("announcement")
     op.drop_table("term")
     op.drop_table("school_class")
+    with op.batch_alter_table("free_day", schema=None) as batch_op:
+        batch_op.drop_index("ix_free_day_school_dates")
+
+    op.drop_table("free_day")
     op.drop_table("subject")
     with op.batch_alter_table("staff_member", schema=None) as batch_op:
         batch_op.drop_index("ix_staff_member_school_name")

@@ -1,0 +1,1 @@
+"""The administrator's setup pages (Sekretariat i administracja): the school from nothing."""
