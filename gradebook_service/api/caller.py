@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import g
-
 from gradebook_service.accounts.access import can_see_pupil, visible_pupil_ids_query
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.api.errors import InsufficientScope, NotFound, Unauthorized
@@ -52,9 +50,7 @@ class Visible:
 
 
 def authenticate() -> Caller:
-    """The request's caller (cached on ``g``), or :class:`Unauthorized`."""
-    if "api_caller" in g:
-        return g.api_caller
+    """The request's caller, or :class:`Unauthorized` (called once per request, by the operation)."""
     raw = tokens.bearer_token()
     if raw is None:
         raise Unauthorized("Send an access token from the identity provider: "
@@ -67,8 +63,7 @@ def authenticate() -> Caller:
     if not claims.get("sub") or not claims.get("client_id") or "gid" not in claims:
         # A client-credentials token speaks for no user: no pupil data.
         raise Unauthorized("This API needs a token issued to a user.")
-    g.api_caller = Caller(claims, tuple(linked_accounts(claims)))
-    return g.api_caller
+    return Caller(claims, tuple(linked_accounts(claims)))
 
 
 def require_scope(caller: Caller, scope: str) -> None:
