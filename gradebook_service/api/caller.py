@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+
 from gradebook_service.accounts.access import can_see_pupil, visible_pupil_ids_query
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.api.errors import InsufficientScope, NotFound, Unauthorized
