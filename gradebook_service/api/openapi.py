@@ -17,11 +17,24 @@ ERROR_TEXT = {400: "The query or body is invalid.",
               429: "Too many requests (see RateLimit and Retry-After)."}
 
 
+def _query_schema(prop: dict) -> dict:
+    """A query parameter's schema: an optional one is left out, never sent as ``null``."""
+    schema = {k: v for k, v in prop.items() if k not in ("title", "description", "default")}
+    options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+    if "default" in prop and prop["default"] is not None:
+        schema["default"] = prop["default"]
+    return schema
+
+
 def _query_parameters(model: type[BaseModel]) -> list[dict]:
     schema = model.model_json_schema(by_alias=True, mode="validation")
     required = set(schema.get("required", []))
     return [{"name": name, "in": "query", "required": name in required,
-             "schema": {k: v for k, v in prop.items() if k not in ("title", "description")},
+             "schema": _query_schema(prop),
              **({"description": prop["description"]} if "description" in prop else {})}
             for name, prop in schema["properties"].items()]
 

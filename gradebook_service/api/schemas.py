@@ -188,7 +188,8 @@ class LuckyNumber(Schema):
 class ListQuery(Schema):
     """Query parameters of every list."""
 
-    cursor: str | None = Field(None, max_length=200, description="from the previous page")
+    cursor: str | None = Field(None, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
+                               description="next_cursor of the previous page (opaque)")
     limit: int = Field(50, ge=1, le=200)
 
 
