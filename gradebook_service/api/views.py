@@ -23,12 +23,13 @@ from gradebook_service.calendar.lucky import lucky_number
 from gradebook_service.calendar.services import class_events
 from gradebook_service.extensions import csrf
 from gradebook_service.grades.models import FINAL, PROPOSED, TERM, YEAR
-from gradebook_service.grades.services import pupil_grades
+from gradebook_service.grades.services import SubjectGrades, grades_fingerprint, pupil_grades
 from gradebook_service.homework.services import class_homework
 from gradebook_service.lessons import services as lessons
 from gradebook_service.school.years import NoSchoolYear
 from gradebook_service.timetable.services import class_plan, monday_of
 from gradebook_service.web import dates
+from gradebook_service.web.cache import fragment_cache, time_bucket
 from gradebook_service.web.family import YearInfo, cached_year
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates",
@@ -53,6 +54,18 @@ def _year(visible: Visible) -> YearInfo:
         return cached_year(visible.school.id, dates.today())
     except NoSchoolYear:
         raise NotFound("The pupil's school has no school year today.") from None
+
+
+def _grades(visible: Visible, year: YearInfo) -> list[SubjectGrades]:
+    """The pupil's grades with averages, kept in the fragment cache under the data's fingerprint
+    (web/cache.py), as the family grades page keeps its rendering: a changed grade is a new key."""
+    key = ("api-grades", visible.school.id, visible.pupil.id, year.id, dates.today(),
+           time_bucket(), grades_fingerprint(visible.school, visible.pupil, year))
+    rows = fragment_cache().get(key)
+    if rows is None:
+        rows = pupil_grades(visible.school, visible.pupil, year)
+        fragment_cache().set(key, rows)
+    return rows
 
 
 def _range(query, back: int, ahead: int) -> tuple[date, date]:
@@ -95,7 +108,7 @@ def me(caller: Caller):
 def grades(caller: Caller, pupil_id: str):
     query = parse_query(schemas.ListQuery)
     visible = pupil_or_404(caller, pupil_id)
-    rows = pupil_grades(visible.school, visible.pupil, _year(visible))
+    rows = _grades(visible, _year(visible))
     items = sorted(((row, grade) for row in rows for gs in row.grades.values() for grade in gs),
                    key=lambda pair: (pair[1].date.isoformat(), pair[1].id))
     page, cursor = paginate(items, lambda pair: (pair[1].date.isoformat(), pair[1].id),
@@ -124,7 +137,7 @@ def averages(caller: Caller, pupil_id: str):
             final_grades=[schemas.FinalGradeItem(period=period, stage=stage, value=value)
                           for (period, stage), value in sorted(row.finals.items())
                           if period in (TERM, YEAR) and stage in (PROPOSED, FINAL)])
-        for row in pupil_grades(visible.school, visible.pupil, year)]))
+        for row in _grades(visible, year)]))
 
 
 @operation("GET", "/pupils/<pupil_id>/attendance",

@@ -11,7 +11,7 @@ from joserfc.jwk import RSAKey
 
 from gradebook_service.api import schemas
 from gradebook_service.extensions import db
-from gradebook_service.grades.models import Grade
+from gradebook_service.grades.models import Assessment, Grade
 from gradebook_service.lessons.models import Excuse
 from gradebook_service.timetable.models import TimetableChange
 from shared.mailcatcher import free_port
@@ -319,9 +319,16 @@ def test_a_new_grade_changes_the_etag(gradebook_client, idp, world):
     pupil, parent, _ = family(world)
     token = token_for(idp, parent)
     first = get(gradebook_client, f"/pupils/{pupil.ref}/grades", token)
-    grade = db.session.execute(db.select(Grade).where(Grade.pupil_id == pupil.id)
-                               .limit(1)).scalar_one()
-    grade.value = "6"
+    first_column = db.session.execute(db.select(Assessment).limit(1)).scalar_one()
+    column = Assessment(school_id=world.school.id, class_id=first_column.class_id,
+                        subject_id=first_column.subject_id, term_id=first_column.term_id,
+                        teacher_id=first_column.teacher_id, category_id=first_column.category_id,
+                        weight=1, date=TODAY, description="Odpowiedź")
+    db.session.add(column)
+    db.session.flush()
+    db.session.add(Grade(school_id=world.school.id, assessment_id=column.id, pupil_id=pupil.id,
+                         subject_id=column.subject_id, term_id=column.term_id, value="6",
+                         teacher_id=column.teacher_id))
     db.session.commit()
     second = get(gradebook_client, f"/pupils/{pupil.ref}/grades?limit=200", token,
                  **{"If-None-Match": first.headers["ETag"]})

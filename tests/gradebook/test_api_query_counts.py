@@ -13,7 +13,7 @@ from tests.gradebook.test_api import ALL_SCOPES, AUDIENCE, CONFIG, PORT, READS
 from tests.gradebook.test_register_query_counts import _more_data, count_queries
 from tests.support.fake_idp import FakeIdp
 
-pytestmark = pytest.mark.app_config(CONFIG)
+pytestmark = pytest.mark.app_config({**CONFIG, "REGISTER_FRAGMENT_CACHE": False})
 
 
 @pytest.fixture(scope="module")
