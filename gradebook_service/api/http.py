@@ -90,11 +90,12 @@ def decode_cursor(cursor: str) -> list:
 
 def paginate(items: list[T], key: Callable[[T], tuple], cursor: str | None,
              limit: int) -> tuple[list[T], str | None]:
-    """One page of ``items`` (sorted by ``key``) after the cursor's key, and the next cursor.
+    """One page of ``items`` in ``key`` order after the cursor's key, and the next cursor.
 
     The cursor names the last item shown, not a position, so an item added or removed
     meanwhile neither repeats nor skips the items around it.
     """
+    items = sorted(items, key=key)
     after = decode_cursor(cursor) if cursor else None
     if after is not None:
         try:

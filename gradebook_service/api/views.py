@@ -68,6 +68,12 @@ def _grades(visible: Visible, year: YearInfo) -> list[SubjectGrades]:
     return rows
 
 
+def _listed(page_model, rows: list, key, query, item):
+    """One page of ``rows`` in ``key`` order as ``page_model``, each row made by ``item``."""
+    page, cursor = paginate(rows, key, query.cursor, query.limit)
+    return json_response(page_model(next_cursor=cursor, items=[item(*row) for row in page]))
+
+
 def _range(query, back: int, ahead: int) -> tuple[date, date]:
     """``from``/``to``, each defaulting to today minus ``back`` or plus ``ahead`` days."""
     today = dates.today()
@@ -109,15 +115,14 @@ def grades(caller: Caller, pupil_id: str):
     query = parse_query(schemas.ListQuery)
     visible = pupil_or_404(caller, pupil_id)
     rows = _grades(visible, _year(visible))
-    items = sorted(((row, grade) for row in rows for gs in row.grades.values() for grade in gs),
-                   key=lambda pair: (pair[1].date.isoformat(), pair[1].id))
-    page, cursor = paginate(items, lambda pair: (pair[1].date.isoformat(), pair[1].id),
-                            query.cursor, query.limit)
-    return json_response(schemas.Grades(next_cursor=cursor, items=[schemas.GradeItem(
-        id=g.id, subject_id=row.subject_id, subject=row.name, value=g.value,
-        counts_to_average=g.counts, category=g.category, weight=g.weight, date=g.date,
-        description=g.description, teacher=g.teacher, term=g.term_number,
-        created_at=g.created_at) for row, g in page]))
+    return _listed(
+        schemas.Grades, [(row, g) for row in rows for gs in row.grades.values() for g in gs],
+        lambda pair: (pair[1].date.isoformat(), pair[1].id), query,
+        lambda row, g: schemas.GradeItem(
+            id=g.id, subject_id=row.subject_id, subject=row.name, value=g.value,
+            counts_to_average=g.counts, category=g.category, weight=g.weight, date=g.date,
+            description=g.description, teacher=g.teacher, term=g.term_number,
+            created_at=g.created_at))
 
 
 @operation("GET", "/pupils/<pupil_id>/averages",
@@ -152,12 +157,12 @@ def attendance(caller: Caller, pupil_id: str):
         record, _subject, period = row
         return (-record.date.toordinal(), period, record.id)
 
-    rows = sorted(lessons.pupil_attendance(visible.school.id, visible.pupil.id, start, end),
-                  key=key)
-    page, cursor = paginate(rows, key, query.cursor, query.limit)
-    return json_response(schemas.Attendance(next_cursor=cursor, items=[schemas.AttendanceItem(
-        id=record.id, date=record.date, period=period, subject=subject, status=record.status)
-        for record, subject, period in page]))
+    return _listed(
+        schemas.Attendance,
+        lessons.pupil_attendance(visible.school.id, visible.pupil.id, start, end), key, query,
+        lambda record, subject, period: schemas.AttendanceItem(
+            id=record.id, date=record.date, period=period, subject=subject,
+            status=record.status))
 
 
 @operation("POST", "/pupils/<pupil_id>/excuses",
@@ -215,10 +220,10 @@ def homework(caller: Caller, pupil_id: str):
 
     rows = [r for r in class_homework(visible.school.id, visible.school_class.id, start,
                                       limit=LIST_CEILING) if r[0].due_on <= end]
-    page, cursor = paginate(sorted(rows, key=key), key, query.cursor, query.limit)
-    return json_response(schemas.Homework(next_cursor=cursor, items=[schemas.HomeworkItem(
-        id=hw.id, subject=subject, teacher=teacher.full_name, assigned_on=hw.assigned_on,
-        due_on=hw.due_on, description=hw.description) for hw, subject, teacher in page]))
+    return _listed(schemas.Homework, rows, key, query, lambda hw, subject, teacher:
+                   schemas.HomeworkItem(id=hw.id, subject=subject, teacher=teacher.full_name,
+                                        assigned_on=hw.assigned_on, due_on=hw.due_on,
+                                        description=hw.description))
 
 
 @operation("GET", "/pupils/<pupil_id>/events",
@@ -232,12 +237,12 @@ def events(caller: Caller, pupil_id: str):
     def key(row):
         return (row[0].date.isoformat(), row[0].period_number or 0, row[0].id)
 
-    rows = sorted(class_events(visible.school.id, visible.school_class.id, start, end), key=key)
-    page, cursor = paginate(rows, key, query.cursor, query.limit)
-    return json_response(schemas.Events(next_cursor=cursor, items=[schemas.EventItem(
-        id=event.id, kind=event.kind, date=event.date, period=event.period_number,
-        title=event.title, description=event.description, subject=subject,
-        teacher=teacher.full_name) for event, subject, teacher in page]))
+    return _listed(
+        schemas.Events, class_events(visible.school.id, visible.school_class.id, start, end),
+        key, query, lambda event, subject, teacher: schemas.EventItem(
+            id=event.id, kind=event.kind, date=event.date, period=event.period_number,
+            title=event.title, description=event.description, subject=subject,
+            teacher=teacher.full_name))
 
 
 @operation("GET", "/pupils/<pupil_id>/announcements",
@@ -250,14 +255,12 @@ def announcements(caller: Caller, pupil_id: str):
     def key(row):
         return (-row[0].valid_from.toordinal(), -row[0].id)
 
-    rows = sorted(current_announcements(visible.account, visible.school_class.id, dates.today()),
-                  key=key)
-    page, cursor = paginate(rows, key, query.cursor, query.limit)
-    return json_response(schemas.Announcements(next_cursor=cursor, items=[
-        schemas.AnnouncementItem(id=a.id, title=a.title, body=a.body, author=author.full_name,
-                                 audience=a.audience, valid_from=a.valid_from,
-                                 valid_until=a.valid_until)
-        for a, author, _read in page]))
+    return _listed(
+        schemas.Announcements,
+        current_announcements(visible.account, visible.school_class.id, dates.today()), key,
+        query, lambda a, author, _read: schemas.AnnouncementItem(
+            id=a.id, title=a.title, body=a.body, author=author.full_name, audience=a.audience,
+            valid_from=a.valid_from, valid_until=a.valid_until))
 
 
 @operation("GET", "/pupils/<pupil_id>/lucky-number", "The class's lucky number today",
