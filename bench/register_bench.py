@@ -201,10 +201,14 @@ def serve(target: str, port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError(f"{target} did not start")
 
 
-def wrk(url: str, seconds: int, connections: int, cookie: str | None = None) -> dict:
+def wrk(url: str, seconds: int, connections: int, cookie: str | None = None,
+        header: str | None = None) -> dict:
+    """Load ``url``; ``cookie`` (name=value) or a whole ``header`` line go with each request."""
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if cookie:
-        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+        header = f"Cookie: {cookie}"
+    if header:
+        cmd[1:1] = ["-H", header]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 

@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per domain."""
     from gradebook_service.accounts import init_accounts
     from gradebook_service.admin.views import bp as admin_bp
+    from gradebook_service.api.views import bp as api_bp
     from gradebook_service.auth import init_auth
     from gradebook_service.core.views import bp as core_bp
     from gradebook_service.internal_api.views import bp as internal_api_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(setup_bp)
     app.register_blueprint(school_settings_bp)
     app.register_blueprint(internal_api_bp)
+    app.register_blueprint(api_bp)
     register_register_blueprints(app)
 
 

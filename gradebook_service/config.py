@@ -7,6 +7,7 @@ from shared.settings import (
     SHARED_SETTINGS,
     Flag,
     Int,
+    Rate,
     ServiceSettings,
     Setting,
     Text,
@@ -20,6 +21,13 @@ SETTINGS = ServiceSettings("gradebook", (
             "the gradebook's client at the IdP (`flask --app idp clients create …`); "
             "without it, no sign-in through the IdP"),
     Setting("GRADEBOOK_OIDC_CLIENT_SECRET", Text(), None, "that client's secret"),
+    Setting("API_TOKEN_INTROSPECTION", Flag(), False,
+            "ask the IdP (RFC 7662, with the gradebook's client) whether each API access token is "
+            "still active, so a revoked token stops at once instead of at its expiry"),
+    Setting("API_RATE_LIMIT_CLIENT", Rate(), "600 per minute",
+            "API requests allowed per client application (all its users together)"),
+    Setting("API_RATE_LIMIT_USER", Rate(), "120 per minute",
+            "API requests allowed per user and client application"),
     Setting("REGISTER_FRAGMENT_CACHE", Flag(), True,
             "keep rendered register fragments in each process (keys change with the data)"),
     Setting("MESSAGE_ATTACHMENT_MAX_BYTES", Int(1, 100 * 1024 * 1024), 10 * 1024 * 1024,

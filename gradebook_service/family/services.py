@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from gradebook_service.announcements.models import Announcement, AnnouncementRead
 from gradebook_service.announcements.services import visible_condition
+from gradebook_service.calendar import lucky
 from gradebook_service.calendar.models import Event
 from gradebook_service.extensions import db
 from gradebook_service.grades.models import Grade
@@ -16,7 +16,7 @@ from gradebook_service.homework.models import Homework
 from gradebook_service.lessons.models import ABSENT, LATE, Attendance
 from gradebook_service.messages.services import unread_count_query
 from gradebook_service.remarks.models import Remark
-from gradebook_service.school.models import Pupil, StaffMember, Subject, TeachingAssignment
+from gradebook_service.school.models import StaffMember, Subject, TeachingAssignment
 from gradebook_service.web.family import FamilyContext, last_visits
 from gradebook_service.web.models import SECTIONS
 
@@ -64,17 +64,8 @@ def badges(ctx: FamilyContext) -> dict[str, int]:
 
 
 def lucky_number(ctx: FamilyContext) -> int | None:
-    """The class's lucky number of the day: pupils with it are not asked to answer today.
-
-    Derived from the school, class and date, so everyone sees the same number
-    all day without storing it; drawn from the class's register numbers.
-    """
-    top = db.session.execute(sa.select(sa.func.max(Pupil.register_number)).where(
-        Pupil.school_id == ctx.account.school_id, Pupil.class_id == ctx.pupil.class_id)).scalar()
-    if not top:
-        return None
-    seed = f"{ctx.account.school_id}:{ctx.pupil.class_id}:{ctx.today.isoformat()}".encode()
-    return int.from_bytes(hashlib.sha256(seed).digest()[:4], "big") % top + 1
+    """The class's lucky number of the day (calendar/lucky.py)."""
+    return lucky.lucky_number(ctx.account.school_id, ctx.pupil.class_id, ctx.today)
 
 
 def class_teachers(school_id: int, class_id: int) -> list[tuple[str, StaffMember]]:

@@ -262,6 +262,7 @@ class ShownGrade:
     created_at: object
     is_new: bool = False
     colour: str = "blue"
+    id: int = 0
 
 
 @dataclass
@@ -295,7 +296,7 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
             .distinct().order_by(Subject.name)).scalars():
         subjects[subject.id] = SubjectGrades(subject.id, subject.name)
     rows = db.session.execute(
-        sa.select(Grade.value, Grade.subject_id, Grade.term_id, Grade.created_at,
+        sa.select(Grade.id, Grade.value, Grade.subject_id, Grade.term_id, Grade.created_at,
                   Assessment.weight, Assessment.date, Assessment.description,
                   GradeCategory.name, GradeCategory.counts_to_average,
                   StaffMember.first_name, StaffMember.last_name, Subject.name,
@@ -307,14 +308,14 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
         .where(Grade.school_id == school.id, Grade.pupil_id == pupil.id,
                Grade.term_id.in_(list(term_ids)))
         .order_by(Assessment.date, Grade.id))
-    for (value, subject_id, term_id, created_at, weight, day, description, category, counts,
-         first, last, subject_name, colour) in rows:
+    for (grade_id, value, subject_id, term_id, created_at, weight, day, description, category,
+         counts, first, last, subject_name, colour) in rows:
         row = subjects.setdefault(subject_id, SubjectGrades(subject_id, subject_name))
         number = term_ids[term_id]
         row.grades.setdefault(number, []).append(ShownGrade(
             value, counts and weight > 0 and _counts(rules, value), category, weight, day,
             description, f"{first} {last}", number, created_at,
-            is_new=bool(seen_since and created_at > seen_since), colour=colour))
+            is_new=bool(seen_since and created_at > seen_since), colour=colour, id=grade_id))
     if rules.is_descriptive(pupil.school_class.level):
         # Descriptive assessment: texts instead of term/year grades, and no averages, so no
         # number stands in for the assessment anywhere the rows are shown.

@@ -1,6 +1,9 @@
 """Verify the IdP's JWT access tokens (RFC 9068) with keys from its JWKS.
 
-The keys are found through the IdP's discovery document
+Used by the back channel (5.3) and the JSON API (5.5): :func:`bearer_token` reads
+the ``Authorization`` header (RFC 6750 §2.1), :func:`verify_access_token` checks
+the token, :func:`www_authenticate` builds the challenge of a refusal (§3). The keys
+are found through the IdP's discovery document
 (``{IDP_ISSUER}/.well-known/openid-configuration`` → ``jwks_uri``), cached, and
 fetched again when a token names a key id the cache does not know (key
 rotation), at most once per :data:`REFETCH_INTERVAL`.
@@ -8,11 +11,13 @@ rotation), at most once per :data:`REFETCH_INTERVAL`.
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 import time
 
 import requests
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -44,12 +49,19 @@ class JwksCache:
         self._keys: KeySet | None = None
         self._kids: set[str] = set()
         self._fetched_at = 0.0
+        self._discovery: dict | None = None
         self._lock = threading.Lock()
 
+    def discovery(self) -> dict:
+        """The IdP's discovery document (fetched once per process)."""
+        if self._discovery is None:
+            response = requests.get(self.issuer + "/.well-known/openid-configuration", timeout=5)
+            response.raise_for_status()
+            self._discovery = response.json()
+        return self._discovery
+
     def _fetch(self) -> None:
-        discovery = requests.get(self.issuer + "/.well-known/openid-configuration", timeout=5)
-        discovery.raise_for_status()
-        jwks_uri = discovery.json()["jwks_uri"]
+        jwks_uri = self.discovery()["jwks_uri"]
         response = requests.get(jwks_uri, timeout=5)
         response.raise_for_status()
         data = response.json()
@@ -77,10 +89,46 @@ def init_token_verifier(app: Flask) -> None:
     app.extensions["idp_jwks"] = JwksCache(app.config["IDP_ISSUER"])
 
 
-def _unverified_header(raw: str) -> dict:
-    import base64
-    import json
+def bearer_token() -> str | None:
+    """The request's bearer token (RFC 6750 §2.1), or None when there is none."""
+    scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    return raw.strip()
 
+
+def www_authenticate(error: str | None, scope: str | None = None) -> str:
+    """The ``WWW-Authenticate`` challenge of a refused request (RFC 6750 §3)."""
+    params = [f'realm="{current_app.config["GRADEBOOK_URL"]}"']
+    if error:
+        params.append(f'error="{error}"')
+    if scope:
+        params.append(f'scope="{scope}"')
+    return "Bearer " + ", ".join(params)
+
+
+def token_scopes(claims: dict) -> set[str]:
+    """The scopes a verified token carries (RFC 9068 §2.2.3: a space-separated string)."""
+    scope = claims.get("scope", "")
+    return set(scope.split()) if isinstance(scope, str) else set(scope or [])
+
+
+def _introspection_active(raw: str) -> bool:
+    """Ask the IdP whether the token is still active (RFC 7662), e.g. not revoked."""
+    config = current_app.config
+    discovery = current_app.extensions["idp_jwks"].discovery()
+    try:
+        response = requests.post(
+            discovery["introspection_endpoint"], data={"token": raw, "token_type_hint": "access_token"},
+            auth=(config["GRADEBOOK_OIDC_CLIENT_ID"], config["GRADEBOOK_OIDC_CLIENT_SECRET"]),
+            timeout=5)
+        response.raise_for_status()
+        return response.json().get("active") is True
+    except (requests.RequestException, ValueError, KeyError) as exc:
+        raise TokenRejected("introspection_unavailable") from exc
+
+
+def _unverified_header(raw: str) -> dict:
     try:
         head = raw.split(".")[0]
         return json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
@@ -88,12 +136,13 @@ def _unverified_header(raw: str) -> dict:
         raise TokenRejected("malformed") from exc
 
 
-def verify_access_token(raw: str, required_scope: str) -> dict:
-    """Return the claims of a valid access token carrying ``required_scope``.
+def verify_access_token(raw: str, required_scope: str | None) -> dict:
+    """Return the claims of a valid access token carrying ``required_scope`` (if given).
 
     Checks (RFC 9068 section 4): ``typ`` is ``at+jwt``; the signature with a key
     of the IdP's JWKS (asymmetric algorithms only, never ``none``/HMAC); ``iss``
-    equals IDP_ISSUER; ``aud`` contains GRADEBOOK_URL; ``exp`` in the future.
+    equals IDP_ISSUER; ``aud`` contains GRADEBOOK_URL; ``exp`` in the future; with
+    API_TOKEN_INTROSPECTION, the IdP still calls it active (not revoked).
     """
     config = current_app.config
     if not raw or raw.count(".") != 2:
@@ -120,8 +169,9 @@ def verify_access_token(raw: str, required_scope: str) -> dict:
     audiences = [audience] if isinstance(audience, str) else list(audience or [])
     if config["GRADEBOOK_URL"] not in [str(a).rstrip("/") for a in audiences]:
         raise TokenRejected("audience")
-    scope = claims.get("scope", "")
-    scopes = set(scope.split()) if isinstance(scope, str) else set(scope or [])
-    if required_scope not in scopes:
+    if config["API_TOKEN_INTROSPECTION"] and claims.get("sub") != claims.get("client_id") \
+            and not _introspection_active(raw):
+        raise TokenRejected("inactive")
+    if required_scope is not None and required_scope not in token_scopes(claims):
         raise InsufficientScope("scope")
     return claims

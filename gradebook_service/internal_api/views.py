@@ -12,7 +12,9 @@ from gradebook_service.extensions import csrf, db
 from gradebook_service.internal_api.tokens import (
     InsufficientScope,
     TokenRejected,
+    bearer_token,
     verify_access_token,
+    www_authenticate,
 )
 from gradebook_service.school.models import School
 from shared.credentials import InvalidCredentials, TooManyAttempts
@@ -28,20 +30,19 @@ VERIFY_THROTTLE_SCOPE = "gradebook-verify"
 def _unauthorized(error: str, status: int = 401):
     response = problem_response(status, "Unauthorized" if status == 401 else "Forbidden",
                                 "A valid access token from the identity provider is required.")
-    response.headers["WWW-Authenticate"] = (
-        f'Bearer error="{error}"' + (f', scope="{VERIFY_SCOPE}"' if status == 403 else ""))
+    response.headers["WWW-Authenticate"] = www_authenticate(
+        error, VERIFY_SCOPE if status == 403 else None)
     return response
 
 
 @bp.post("/school-accounts/verify")
 def verify_school_account():
     """Check a school login and password for the IdP; answer who it is (families only)."""
-    auth = request.headers.get("Authorization", "")
-    scheme, _sep, raw = auth.partition(" ")
-    if scheme.lower() != "bearer" or not raw.strip():
+    raw = bearer_token()
+    if raw is None:
         return _unauthorized("invalid_request")
     try:
-        claims = verify_access_token(raw.strip(), VERIFY_SCOPE)
+        claims = verify_access_token(raw, VERIFY_SCOPE)
     except InsufficientScope:
         return _unauthorized("insufficient_scope", 403)
     except TokenRejected:

@@ -31,6 +31,13 @@ SCOPE_DESCRIPTIONS = {
     "email": _l("See your e-mail address"),
     "school": _l("See which school accounts (pupils and schools) are linked to your account"),
     "offline_access": _l("Stay connected when you are not using it (until you withdraw access)"),
+    "grades:read": _l("See the pupil's grades and averages in the school register"),
+    "attendance:read": _l("See the pupil's attendance and excuses"),
+    "attendance:excuse": _l("Send excuses for the pupil's absences to the homeroom teacher"),
+    "timetable:read": _l("See the pupil's timetable with its changes"),
+    "homework:read": _l("See the pupil's homework"),
+    "calendar:read": _l("See the class's tests and events and the lucky number"),
+    "announcements:read": _l("See the school's announcements"),
 }
 
 

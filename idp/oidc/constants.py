@@ -8,8 +8,14 @@ from __future__ import annotations
 
 #: User-facing scopes (discovery) and the service scope of the gradebook's back channel.
 USER_SCOPES = ("openid", "profile", "email", "school", "offline_access")
+#: The gradebook's JSON API (docs/architecture.md 5.5): one scope per resource, granted by users.
+API_SCOPES = ("grades:read", "attendance:read", "attendance:excuse", "timetable:read",
+              "homework:read", "calendar:read", "announcements:read")
 SERVICE_SCOPES = ("school_accounts.verify",)
-SUPPORTED_SCOPES = USER_SCOPES + SERVICE_SCOPES
+SUPPORTED_SCOPES = USER_SCOPES + API_SCOPES + SERVICE_SCOPES
+#: Access tokens carrying an API scope name the gradebook as an audience (RFC 9068 §3) and
+#: carry the ``school_accounts`` refs, so the API knows whom they speak for without a call back.
+API_AUDIENCE = "GRADEBOOK_URL"
 #: The resource server (a config key naming its URL) of each service scope: the ``aud``
 #: of client-credentials tokens asking for it (RFC 9068 §3, audience inferred from scope).
 SERVICE_SCOPE_AUDIENCES = {"school_accounts.verify": "GRADEBOOK_URL"}

@@ -49,6 +49,8 @@ from idp.oidc.authentication import Authentication
 from idp.oidc.clients import ClientCache, query_client
 from idp.oidc.constants import (
     ALGORITHMS,
+    API_AUDIENCE,
+    API_SCOPES,
     CONFIDENTIAL_AUTH_METHODS,
     DEFAULT_ALG,
     SCOPE_CLAIMS,
@@ -311,6 +313,10 @@ class OpenIDCodeExtension(OpenIDCode):
 
 # --------------------------------------------------------------------------- tokens
 
+def _has_api_scope(scope) -> bool:
+    return bool(set(scope_to_list(scope) or []) & set(API_SCOPES))
+
+
 class AccessTokenGenerator(JWTBearerTokenGenerator):
     """RFC 9068 access tokens signed with the active key; refresh tokens with offline_access.
 
@@ -323,8 +329,12 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
 
     def get_audiences(self, client, user, scope):
         if user is not None:
-            # The IdP's UserInfo endpoint is the resource the client calls with it.
-            return [client.get_client_id(), current_app.config["IDP_ISSUER"]]
+            # The IdP's UserInfo endpoint is the resource the client calls with it, and the
+            # gradebook's API when an API scope was granted.
+            audiences = [client.get_client_id(), current_app.config["IDP_ISSUER"]]
+            if _has_api_scope(scope):
+                audiences.append(current_app.config[API_AUDIENCE])
+            return audiences
         for name in scope_to_list(scope) or []:
             if name in SERVICE_SCOPE_AUDIENCES:
                 return current_app.config[SERVICE_SCOPE_AUDIENCES[name]]
@@ -335,7 +345,14 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
         return secrets.token_urlsafe(16)
 
     def get_extra_claims(self, client, grant_type, user, scope):
-        return {"gid": user.grant.id} if user is not None else {}
+        if user is None:
+            return {}
+        claims = {"gid": user.grant.id}
+        if _has_api_scope(scope):
+            # The API maps these refs to school accounts, as the SSO callback does.
+            claims["school_accounts"] = [{"ref": entry["ref"]} for entry in
+                                         user.account.school_accounts_claim()]
+        return claims
 
     def get_auth_time(self, user):
         return user.grant.auth_time if user is not None else None
@@ -406,7 +423,15 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
     CLIENT_AUTH_METHODS = list(CONFIDENTIAL_AUTH_METHODS)
 
     def check_permission(self, token, client, request):
-        return token.check_client(client)
+        """A client may introspect its own tokens; a first-party confidential client also
+        those issued for the gradebook's API (the gradebook checking revocation, 5.5)."""
+        if token.check_client(client):
+            return True
+        if not isinstance(token, AccessToken) or client.is_public or not client.first_party:
+            return False
+        aud = token.get("aud")
+        audiences = [aud] if isinstance(aud, str) else list(aud or [])
+        return current_app.config[API_AUDIENCE] in audiences
 
     def introspect_token(self, token):
         if isinstance(token, AccessToken):

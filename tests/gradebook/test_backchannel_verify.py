@@ -4,9 +4,7 @@ JWKS endpoint (an HTTP server on loopback serving discovery and keys, as the IdP
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from joserfc import jwt
@@ -16,6 +14,7 @@ from gradebook_service.core.models import AuditEvent
 from gradebook_service.extensions import db
 from shared.mailcatcher import free_port
 from tests.gradebook import accounts_factories as f
+from tests.support.fake_idp import FakeIdp
 
 PORT = free_port()
 ISSUER = f"http://127.0.0.1:{PORT}"
@@ -24,57 +23,10 @@ URL = "/internal/v1/school-accounts/verify"
 CONFIG = {"IDP_ISSUER": ISSUER, "GRADEBOOK_URL": AUDIENCE}
 
 
-class FakeIdpKeys:
-    """Discovery and JWKS over real HTTP; keys can be rotated."""
-
-    def __init__(self) -> None:
-        self.keys = [RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig"})]
-        self.requests = 0
-        keys = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                keys.requests += 1
-                if self.path == "/.well-known/openid-configuration":
-                    body = {"issuer": ISSUER, "jwks_uri": ISSUER + "/jwks.json"}
-                elif self.path == "/jwks.json":
-                    body = {"keys": [k.as_dict(private=False) for k in keys.keys]}
-                else:
-                    self.send_response(404)
-                    self.end_headers()
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def token(self, key=None, *, typ="at+jwt", alg="RS256", **overrides) -> str:
-        now = int(time.time())
-        claims = {"iss": ISSUER, "aud": [AUDIENCE], "sub": "idp-service", "client_id": "idp",
-                  "iat": now, "exp": now + 300, "scope": "school_accounts.verify",
-                  "jti": str(now)}
-        claims.update(overrides)
-        claims = {k: v for k, v in claims.items() if v is not None}
-        key = key or self.keys[0]
-        header = {"alg": alg, "typ": typ, "kid": key.kid}
-        return jwt.encode(header, claims, key, algorithms=[alg])
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module")
 def idp_keys():
-    keys = FakeIdpKeys()
+    keys = FakeIdp(AUDIENCE, {"sub": "idp-service", "client_id": "idp",
+                              "scope": "school_accounts.verify"}, port=PORT)
     yield keys
     keys.stop()
 

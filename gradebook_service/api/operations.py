@@ -1,0 +1,86 @@
+"""The API's operations as data: each route with its scope, query, body and response models.
+
+Views are registered through :func:`operation`, so the OpenAPI document is made from
+the same list (and the same pydantic models) that serve and validate the requests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import Blueprint
+from pydantic import BaseModel
+
+from gradebook_service.api import caller as callers
+from gradebook_service.api.errors import ApiError
+from gradebook_service.api.ratelimits import count_request
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented endpoint."""
+
+    method: str
+    rule: str  # Flask rule, e.g. /pupils/<pupil_id>/grades
+    name: str
+    summary: str
+    response: type[BaseModel]
+    scope: str | None = None
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = field(default=())
+
+    @property
+    def path(self) -> str:
+        """The OpenAPI path (``{pupil_id}``)."""
+        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.rule)
+
+    @property
+    def path_params(self) -> list[str]:
+        return re.findall(r"<(?:\w+:)?(\w+)>", self.rule)
+
+
+class OperationRegistry:
+    """The operations of one blueprint, registered on it as they are declared."""
+
+    def __init__(self, blueprint: Blueprint) -> None:
+        self.blueprint = blueprint
+        self.operations: list[Operation] = []
+
+    def __call__(self, method: str, rule: str, summary: str, response: type[BaseModel], *,
+                 scope: str | None = None, query: type[BaseModel] | None = None,
+                 body: type[BaseModel] | None = None, status: int = 200) -> Callable:
+        """Register a view: it gets the verified caller, checked for ``scope`` and counted."""
+
+        def decorator(view: Callable) -> Callable:
+            errors = (400,) if (query or body) else ()
+            errors += (401, 403, 429)
+            if "pupil_id" in rule:
+                errors += (404,)
+            if body is not None:
+                errors += (422,)
+            op = Operation(method, rule, view.__name__, summary, response, scope, query, body,
+                           status, tuple(sorted(set(errors))))
+            self.operations.append(op)
+
+            @wraps(view)
+            def wrapped(**kwargs):
+                caller = callers.authenticate()
+                headers = count_request(caller)
+                try:
+                    if scope is not None:
+                        callers.require_scope(caller, scope)
+                    response = view(caller, **kwargs)
+                except ApiError as error:
+                    response = error.response()
+                response.headers.update(headers)
+                return response
+
+            self.blueprint.add_url_rule(rule, view.__name__, wrapped, methods=[method])
+            return wrapped
+
+        return decorator
