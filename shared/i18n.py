@@ -10,8 +10,11 @@ domain package's ``translations/`` (``idp/oidc/translations`` …) and in
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime, time
 from pathlib import Path
 
+import flask_babel
+from babel import dates as babel_dates
 from flask import Flask, current_app, g, request
 from flask_babel import Babel
 
@@ -58,6 +61,8 @@ def init_i18n(app: Flask, package_dir: Path,
     # so a shared one would serve the first app's catalogues to every app in the process.
     Babel().init_app(app, locale_selector=select_locale)
 
+    app.jinja_env.filters.update(FILTERS)
+
     @app.after_request
     def remember_language(response):
         lang = g.get("lang_to_remember")
@@ -71,3 +76,64 @@ def init_i18n(app: Flask, package_dir: Path,
         from flask_babel import get_locale
 
         return {"current_language": str(get_locale() or DEFAULT_LANGUAGE), "languages": LANGUAGES}
+
+
+# ------------------------------------------------------------------ formats
+
+def _local(value):
+    """A stored (UTC) datetime in the deployment's time zone; a date stays a date."""
+    if isinstance(value, datetime):
+        return flask_babel.to_user_timezone(value)
+    return value
+
+
+def format_day(value: date | datetime | None, format: str = "short") -> str:
+    """A date in the reader's language (``short``: 1.12.2026; ``day``: 1.12; ``month``: grudzień 2026)."""
+    if value is None:
+        return ""
+    value = _local(value)
+    locale = flask_babel.get_locale()
+    if format == "day":
+        return babel_dates.format_skeleton("MMdd", value, locale=locale)
+    if format == "month":
+        # Stand-alone month name ('LLLL'): the nominative "grudzień", as a heading needs.
+        return babel_dates.format_date(value, "LLLL y", locale=locale)
+    if format == "weekday":
+        return babel_dates.format_date(value, "EEEE", locale=locale)
+    return babel_dates.format_date(value, format, locale=locale)
+
+
+def format_moment(value: datetime | None, format: str = "short") -> str:
+    """A stored UTC datetime as the reader's local date and time (1.12.2026, 11:24)."""
+    if value is None:
+        return ""
+    return flask_babel.format_datetime(value, format)
+
+
+def format_clock(value: time | datetime | None) -> str:
+    """A time of day (a lesson's start is wall-clock time, not converted) as 8:00 / 8:00 AM."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = flask_babel.to_user_timezone(value).time()
+    return babel_dates.format_time(value, "short", locale=flask_babel.get_locale())
+
+
+def format_number(value: float | int | None, places: int = 2) -> str:
+    """A decimal with the reader's separator (4,05) and ``places`` digits; — for none."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return flask_babel.format_decimal(value, pattern)
+
+
+def format_percentage(value: float | None, places: int = 1) -> str:
+    """A percentage given as 0–100 (98.6) in the reader's format (98,6%); — for none."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * places if places else "") + "%"
+    return flask_babel.format_percent(value / 100, pattern)
+
+
+FILTERS = {"day": format_day, "moment": format_moment, "clock": format_clock,
+           "number": format_number, "percentage": format_percentage}

@@ -59,6 +59,7 @@ from gradebook_service.school.models import (
     SchoolYear,
     StaffMember,
 )
+from shared.i18n import format_day
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -189,7 +190,7 @@ def letters():
                 if selection.class_name:
                     parts.append(_("class %(name)s", name=selection.class_name))
                 if selection.new_since:
-                    parts.append(_("joined since %(day)s", day=selection.new_since.isoformat()))
+                    parts.append(_("joined since %(day)s", day=format_day(selection.new_since)))
                 if selection.pupil_id:
                     parts.append(_("pupil %(id)d", id=selection.pupil_id))
                 job = jobs.create_job(account.school_id, account, selection, ", ".join(parts))
