@@ -12,6 +12,7 @@ def init_common_extensions(app: Flask, *, db, migrate, csrf, limiter, outbox, ou
                            migrations_dir: Path, package_dir: Path,
                            user_locale: Callable[[], str | None] | None = None) -> None:
     """Bind database, migrations, CSRF, rate limits, mail, hashing, languages and security."""
+    import shared.collation  # noqa: F401 - gives SQLite connections the Polish collation
     from shared.database import init_database
     from shared.i18n import init_i18n
     from shared.passwords import init_hasher

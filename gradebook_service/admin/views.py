@@ -59,6 +59,7 @@ from gradebook_service.school.models import (
     SchoolYear,
     StaffMember,
 )
+from shared.collation import order_by_name
 from shared.i18n import format_day
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
@@ -372,7 +373,7 @@ def _staff_rows(school_id: int):
         sa.select(StaffMember, SchoolAccount)
         .join(SchoolAccount, SchoolAccount.staff_id == StaffMember.id)
         .where(StaffMember.school_id == school_id, SchoolAccount.school_id == school_id)
-        .order_by(StaffMember.last_name, StaffMember.first_name)).all()
+        .order_by(*order_by_name(StaffMember.last_name, StaffMember.first_name))).all()
 
 
 @bp.route("/staff", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from gradebook_service.remarks.models import Remark
 from gradebook_service.school.models import Pupil, StaffMember, Subject, TeachingAssignment
 from gradebook_service.web.family import FamilyContext, last_visits
 from gradebook_service.web.models import SECTIONS
+from shared.collation import order_by_name
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -81,7 +82,7 @@ def class_teachers(school_id: int, class_id: int) -> list[tuple[str, StaffMember
         .join(TeachingAssignment, TeachingAssignment.subject_id == Subject.id)
         .join(StaffMember, StaffMember.id == TeachingAssignment.teacher_id)
         .where(TeachingAssignment.school_id == school_id, TeachingAssignment.class_id == class_id)
-        .order_by(Subject.name, StaffMember.last_name))]
+        .order_by(*order_by_name(Subject.name, StaffMember.last_name)))]
 
 
 def school_teachers(school_id: int) -> list[tuple[StaffMember, list[str]]]:
@@ -89,7 +90,7 @@ def school_teachers(school_id: int) -> list[tuple[StaffMember, list[str]]]:
     teaching: dict[int, tuple[StaffMember, list[str]]] = {}
     for member in db.session.execute(sa.select(StaffMember).where(
             StaffMember.school_id == school_id, StaffMember.is_teacher)
-            .order_by(StaffMember.last_name, StaffMember.first_name)).scalars():
+            .order_by(*order_by_name(StaffMember.last_name, StaffMember.first_name))).scalars():
         teaching[member.id] = (member, [])
     from gradebook_service.school.models import SchoolClass
 

@@ -32,6 +32,7 @@ from gradebook_service.school.models import (
     TeachingAssignment,
     Term,
 )
+from shared.collation import order_by_name
 from shared.database import utcnow
 
 #: A new school's categories: school data, named as Polish schools name them (a school may
@@ -88,7 +89,8 @@ def grid(school: School, class_id: int, subject_id: int, term: Term) -> Grid:
     """Pupils × assessments with each grade, the term average and proposed/final grades."""
     pupils = list(db.session.execute(sa.select(Pupil).where(
         Pupil.school_id == school.id, Pupil.class_id == class_id)
-        .order_by(Pupil.register_number, Pupil.last_name, Pupil.first_name)).scalars())
+        .order_by(Pupil.register_number,
+                  *order_by_name(Pupil.last_name, Pupil.first_name))).scalars())
     assessments = list(db.session.execute(
         sa.select(Assessment).where(Assessment.school_id == school.id,
                                     Assessment.class_id == class_id,
