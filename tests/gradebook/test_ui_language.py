@@ -1,0 +1,52 @@
+"""Polish for everyone until a person chooses otherwise; the choice kept per browser and account."""
+
+import pytest
+
+from gradebook_service.accounts.models import SchoolAccount
+from gradebook_service.extensions import db
+from tests.gradebook.register_factories import build_school, sign_in
+
+
+def test_an_english_browser_sees_polish(gradebook_app, gradebook_client):
+    page = gradebook_client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="pl">' in page.text
+    assert "Zaloguj" in page.text
+
+
+def test_a_chosen_language_is_remembered_in_the_browser(gradebook_app, gradebook_client):
+    assert '<html lang="en">' in gradebook_client.get("/login?lang=en").text
+    assert '<html lang="en">' in gradebook_client.get("/login").text
+    assert '<html lang="pl">' in gradebook_client.get("/login?lang=pl").text
+    assert '<html lang="pl">' in gradebook_client.get(
+        "/login", headers={"Accept-Language": "en"}).text
+
+
+def test_an_unknown_language_is_ignored(gradebook_app, gradebook_client):
+    assert '<html lang="pl">' in gradebook_client.get("/login?lang=de").text
+
+
+def test_the_choice_is_kept_on_the_account_and_follows_it_to_another_browser(
+        gradebook_app, gradebook_client):
+    world = build_school()
+    account = world.parent_accounts[world.pupils["1a"][0].id]
+    sign_in(gradebook_client, account)
+    assert '<html lang="uk">' in gradebook_client.get("/family/?lang=uk").text
+    assert db.session.get(SchoolAccount, account.id).locale == "uk"
+    other_browser = gradebook_app.test_client()
+    sign_in(other_browser, account)
+    assert '<html lang="uk">' in other_browser.get(
+        "/family/", headers={"Accept-Language": "pl"}).text
+
+
+@pytest.mark.parametrize("lang", ["pl", "en", "uk"])
+def test_the_language_switch_names_each_language_in_itself(gradebook_app, gradebook_client, lang):
+    page = gradebook_client.get(f"/login?lang={lang}").text
+    for name in ("Polski", "English", "Українська"):
+        assert name in page
+
+
+def test_the_idp_is_polish_for_an_english_browser_until_english_is_chosen(idp_app, idp_client):
+    assert '<html lang="pl">' in idp_client.get(
+        "/login", headers={"Accept-Language": "en"}).text
+    assert '<html lang="en">' in idp_client.get("/login?lang=en").text
+    assert '<html lang="en">' in idp_client.get("/login").text
