@@ -27,6 +27,13 @@ from shared.collation import order_by_name
 bp = Blueprint("timetable", __name__, template_folder="templates")
 
 
+@bp.app_template_filter("room")
+def room_label(room: str | None) -> str:
+    """``sala 12`` for a numbered room, a named one as it is ("sala gimn.", not "sala sala gimn.")."""
+    room = (room or "").strip()
+    return _("room %(room)s", room=room) if room[:1].isdigit() else room
+
+
 @bp.get("/family/timetable")
 @login_required
 def family():
