@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -270,8 +270,14 @@ class SubjectGrades:
     finals: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
+def new_grades(school_id: int, year_id: int, since: datetime):
+    """What the badge counts and the grades page marks as new: this year's, added after ``since``."""
+    return sa.and_(Grade.created_at > since, Grade.term_id.in_(
+        sa.select(Term.id).where(Term.school_id == school_id, Term.school_year_id == year_id)))
+
+
 def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
-                 seen_since=None) -> list[SubjectGrades]:
+                 seen_since: datetime | None = None) -> list[SubjectGrades]:
     """Every subject of the pupil's class with grades per term, averages and proposed/final grades.
 
     Three queries whatever the number of grades: the class's subjects, the grades
@@ -288,6 +294,8 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
         subjects[subject.id] = SubjectGrades(subject.id, subject.name)
     rows = db.session.execute(
         sa.select(Grade.value, Grade.subject_id, Grade.term_id, Grade.created_at,
+                  sa.case((new_grades(school.id, year.id, seen_since), True), else_=False)
+                  if seen_since else sa.false(),
                   Assessment.weight, Assessment.date, Assessment.description,
                   GradeCategory.name, GradeCategory.counts_to_average,
                   StaffMember.first_name, StaffMember.last_name, Subject.name)
@@ -298,14 +306,14 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
         .where(Grade.school_id == school.id, Grade.pupil_id == pupil.id,
                Grade.term_id.in_(list(term_ids)))
         .order_by(Assessment.date, Grade.id))
-    for (value, subject_id, term_id, created_at, weight, day, description, category, counts,
-         first, last, subject_name) in rows:
+    for (value, subject_id, term_id, created_at, is_new, weight, day, description, category,
+         counts, first, last, subject_name) in rows:
         row = subjects.setdefault(subject_id, SubjectGrades(subject_id, subject_name))
         number = term_ids[term_id]
         row.grades.setdefault(number, []).append(ShownGrade(
             value, counts and weight > 0 and _counts(rules, value), category, weight, day,
             description, f"{first} {last}", number, created_at,
-            is_new=bool(seen_since and created_at > seen_since)))
+            is_new=bool(is_new)))
     for final in db.session.execute(sa.select(FinalGrade).where(
             FinalGrade.school_id == school.id, FinalGrade.pupil_id == pupil.id,
             FinalGrade.school_year_id == year.id)).scalars():
