@@ -143,12 +143,12 @@ def test_staff_office_and_admin_pages_pass_axe_at_both_widths(live_gradebook, br
             if violations:
                 problems[f"{name}@{size}"] = violations
             if name == "staff-grid" and size == "desktop":
-                assert _widest(page) <= viewport["width"]
-                table = page.locator("table.grid").bounding_box()
-                assert table["width"] > 900 or page.locator("table.grid").evaluate(
-                    "t => t.scrollWidth <= t.parentElement.clientWidth")
+                # The grid uses the whole width (not cut at the 960 px column); more columns
+                # scroll inside their frame, the page itself does not.
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                assert page.locator("form .table-wrap").bounding_box()["width"] > 1150
 
-    anonymous = browser.new_context(viewport=SIZES["desktop"])
+    anonymous = browser.new_context(bypass_csp=True, viewport=SIZES["desktop"])
     page = anonymous.new_page()
     page.goto(base + "/login")
     check(page, "login")
@@ -159,7 +159,7 @@ def test_staff_office_and_admin_pages_pass_axe_at_both_widths(live_gradebook, br
     check(page, "second-factor")
     anonymous.close()
 
-    staff = browser.new_context(viewport=SIZES["desktop"])
+    staff = browser.new_context(bypass_csp=True, viewport=SIZES["desktop"])
     page = staff.new_page()
     _sign_in(page, base, teacher.login, totp)
     staff_pages = {"staff-home": "/staff/", "staff-excuses": "/staff/excuses",
@@ -175,7 +175,7 @@ def test_staff_office_and_admin_pages_pass_axe_at_both_widths(live_gradebook, br
     # Polish order on the class list of the grade grid (register number first, then names).
     page.goto(base + staff_pages["staff-grid"])
     rows = [re.sub(r"^\d*\.\s*", "", t) for t in page.locator("table.grid tbody th").all_inner_texts()]
-    unnumbered = rows[-5:]
+    unnumbered = [r for r in rows if not r.startswith("Klasa")]
     assert unnumbered == ["Grabowska Lena", "Grabowska Łucja", "Sowa Ola", "Śliwa Jan",
                           "Zawadzka Ala"], rows
     page.goto(base + "/staff/")
@@ -191,7 +191,7 @@ def test_staff_office_and_admin_pages_pass_axe_at_both_widths(live_gradebook, br
     assert _widest(page) <= SIZES["phone"]["width"]
     staff.close()
 
-    office = browser.new_context(viewport=SIZES["desktop"])
+    office = browser.new_context(bypass_csp=True, viewport=SIZES["desktop"])
     page = office.new_page()
     _sign_in(page, base, admin.login, admin_totp)
     admin_pages = {"office": "/office", "admin-classes": "/admin/classes",
