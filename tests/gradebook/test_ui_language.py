@@ -50,3 +50,25 @@ def test_the_idp_is_polish_for_an_english_browser_until_english_is_chosen(idp_ap
         "/login", headers={"Accept-Language": "en"}).text
     assert '<html lang="en">' in idp_client.get("/login?lang=en").text
     assert '<html lang="en">' in idp_client.get("/login").text
+
+
+FAMILY_PAGES = ["/family/", "/family/grades", "/family/attendance", "/family/excuses/new",
+                "/family/timetable", "/family/homework", "/family/calendar",
+                "/family/calendar?view=week", "/family/announcements", "/family/remarks",
+                "/family/pupil", "/family/organisation", "/family/help", "/family/settings"]
+
+
+def test_family_pages_speak_ukrainian(gradebook_app, gradebook_client):
+    world = build_school(lessons=True)
+    sign_in(gradebook_client, world.parent_accounts[world.pupils["1a"][0].id])
+    gradebook_client.get("/family/?lang=uk")
+    home = gradebook_client.get("/family/").text
+    for word in ("Оцінки", "Відвідуваність", "Повідомлення", "Оголошення", "Домашні завдання",
+                 "Організація", "Учень", "Опитування", "Налаштування", "Допомога", "Вийти"):
+        assert word in home, word
+    for url in FAMILY_PAGES:
+        page = gradebook_client.get(url)
+        assert page.status_code == 200, url
+        assert '<html lang="uk">' in page.text, url
+    grades = gradebook_client.get("/family/grades").text
+    assert "Середній бал" in grades and "Семестр 1" in grades
