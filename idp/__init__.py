@@ -39,8 +39,7 @@ def register_extensions(app: Flask) -> None:
 
     init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
                            outbox_model=OutboxMessage, migrations_dir=MIGRATIONS_DIR,
-                           package_dir=Path(__file__).parent, locale_account=_locale_account,
-                           languages=("pl", "en"))  # Ukrainian when its catalogues are complete
+                           package_dir=Path(__file__).parent, locale_account=_locale_account)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import idp.models  # noqa: F401
 

@@ -72,3 +72,20 @@ def test_family_pages_speak_ukrainian(gradebook_app, gradebook_client):
         assert '<html lang="uk">' in page.text, url
     grades = gradebook_client.get("/family/grades").text
     assert "Середній бал" in grades and "Семестр 1" in grades
+
+
+def test_the_idp_speaks_ukrainian_on_the_pages_families_see(idp_app, idp_client):
+    for url, word in (("/login?lang=uk", "Увійти"), ("/register", "Створити обліковий запис"),
+                      ("/recovery", "Забули пароль?")):
+        page = idp_client.get(url)
+        assert page.status_code == 200, url
+        assert '<html lang="uk">' in page.text and word in page.text, url
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("pl", ("pl", "en")), ("en", ("pl", "en")),
+                                                ("uk", ("pl", "uk", "en"))])
+def test_idp_mails_add_the_persons_own_language(idp_app, lang, expected):
+    from idp.accounts.mail import mail_languages
+
+    with idp_app.test_request_context(f"/?lang={lang}"):
+        assert mail_languages() == expected

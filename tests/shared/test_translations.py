@@ -54,10 +54,12 @@ def _catalogue_owner(package: Path) -> Path:
     return package.parent if package.parent != ROOT else package
 
 
-#: What families see in the register (pages, mails, the PDF summary): complete in Ukrainian.
+#: What families see (the register's pages, mails and PDF summary; the IdP's pages and mails):
+#: complete in Ukrainian. Staff and office pages stay Polish and English.
 UKRAINIAN = ["shared", "gradebook_service", *(f"gradebook_service/{name}" for name in (
     "accounts", "auth", "family", "grades", "lessons", "homework", "calendar", "announcements",
-    "remarks", "timetable", "exports"))]
+    "remarks", "timetable", "exports")), "idp", *(f"idp/{name}" for name in (
+    "accounts", "oidc", "registration", "parental_consent", "recovery", "settings"))]
 CASES = ([pytest.param(p, "pl", id=f"pl-{p.relative_to(ROOT)}") for p in _packages()]
          + [pytest.param(ROOT / p, "uk", id=f"uk-{p}") for p in UKRAINIAN])
 
