@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from babel.dates import format_date
 
+from gradebook_service.accounts.lost_passwords import record_reset_request
 from gradebook_service.accounts.second_factor import seal_totp_secret
 from gradebook_service.calendar.models import Event
 from gradebook_service.extensions import db
@@ -59,6 +60,7 @@ def school():
     admin.terms_version_accepted = teacher.terms_version_accepted
     admin_totp = new_secret()
     admin.totp_secret_encrypted = seal_totp_secret(admin_totp)
+    record_reset_request(world.parent_accounts[world.pupils["1a"][1].id], admin, "zgubione hasło")
     db.session.commit()
     return world, parent, teacher, totp, admin, admin_totp
 
@@ -211,5 +213,16 @@ def test_staff_office_and_admin_pages_pass_axe_at_both_widths(live_gradebook, br
                               "Ala Zawadzka") if n in t) for t in listed]
     assert order == ["Lena Grabowska", "Łucja Grabowska", "Ola Sowa", "Jan Śliwa",
                      "Ala Zawadzka"], listed
+    # The new password's PDF downloads; its row says so without a reload.
+    page.goto(base + "/admin/reset-requests")
+    row = page.locator("tr", has_text="zgubione hasło")
+    assert "otwarte" in row.inner_text()
+    with page.expect_download() as download:
+        row.get_by_role("button", name="Wygeneruj nowe hasło (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert "nowe hasło wydrukowane" in row.inner_text()
+    assert row.get_by_role("button").count() == 0
+    page.reload()
+    assert "nowe hasło wydrukowane" in page.locator("tr", has_text="zgubione hasło").inner_text()
     office.close()
     assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
