@@ -126,6 +126,19 @@ def test_family_pages_in_polish_formats_menu_and_phone_calendar(live_gradebook, 
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(base + "/family/grades")
     assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="Українська").click()
+    page.wait_for_load_state()
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        page.goto(base + "/family/")
+        assert page.locator("html").get_attribute("lang") == "uk"
+        assert _names(page, "nav.family-bar li") == ["Організація", "Учень", "Опитування",
+                                                      "Налаштування", "Допомога", "Вийти"]
+        assert "Оцінки" in page.inner_text("ul.family-icons")
+        page.screenshot(path=str(SHOTS / f"ui-family-home-uk-{size}.png"), full_page=True)
+        page.goto(base + "/family/grades")
+        assert "Середній бал" in page.content()  # a header, or a cell label on a phone
+        assert _widest(page) <= viewport["width"] or size == "phone"
     page.goto(base + "/family/?lang=pl")
     context.close()
 
