@@ -23,11 +23,11 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _user_locale() -> str | None:
+def _locale_account():
+    """The signed-in school account, which keeps its person's choice of language."""
     from gradebook_service.accounts.access import current_account
 
-    account = current_account()
-    return account.locale if account is not None else None
+    return current_account()
 
 
 def register_extensions(app: Flask) -> None:
@@ -38,7 +38,7 @@ def register_extensions(app: Flask) -> None:
 
     init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
                            outbox_model=OutboxMessage, migrations_dir=MIGRATIONS_DIR,
-                           package_dir=Path(__file__).parent, user_locale=_user_locale)
+                           package_dir=Path(__file__).parent, locale_account=_locale_account)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import gradebook_service.models  # noqa: F401
 

@@ -23,6 +23,13 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _locale_account():
+    """The signed-in unified account, which keeps its person's choice of language."""
+    from idp.accounts.session import current_user
+
+    return current_user()
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the common extensions, and build the app's OpenID provider (authorization server)."""
     from idp.core.models import OutboxMessage
@@ -32,7 +39,7 @@ def register_extensions(app: Flask) -> None:
 
     init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
                            outbox_model=OutboxMessage, migrations_dir=MIGRATIONS_DIR,
-                           package_dir=Path(__file__).parent)
+                           package_dir=Path(__file__).parent, locale_account=_locale_account)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import idp.models  # noqa: F401
 

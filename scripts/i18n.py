@@ -1,6 +1,9 @@
-"""Extract, update and compile the Polish catalogue of one package.
+"""Extract, update and compile the catalogues (Polish, and Ukrainian where present) of a package.
 
     python scripts/i18n.py idp/oidc          # or shared, gradebook_service/grades, …
+    python scripts/i18n.py gradebook_service/family --add uk   # start a Ukrainian catalogue
+
+English needs no catalogue: the msgids are English.
 
 Messages are written in English in the code and templates; the Polish catalogue
 lives in ``<package>/translations/pl/LC_MESSAGES/messages.po`` (fill in every
@@ -17,10 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main(package: str) -> None:
+def main(package: str, add: str | None = None) -> None:
     pkg = (ROOT / package).resolve()
     catalogue = pkg / "translations"
-    po = catalogue / "pl" / "LC_MESSAGES" / "messages.po"
+    languages = sorted({"pl", *(d.name for d in catalogue.glob("*") if d.is_dir()),
+                        *([add] if add else [])})
     ignore = [f"--ignore-dirs={p.parent.name}" for p in pkg.glob("*/translations")
               if p.parent != pkg]
     with tempfile.TemporaryDirectory() as tmp:
@@ -29,15 +33,18 @@ def main(package: str) -> None:
                         str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
                         "--no-location", "--sort-output", *ignore, "-o", str(pot), str(pkg)],
                        check=True, cwd=ROOT)
-        action = "update" if po.exists() else "init"
-        subprocess.run([sys.executable, "-m", "babel.messages.frontend", action, "-i", str(pot),
-                        "-d", str(catalogue), "-l", "pl", "--no-wrap"]
-                       + (["--ignore-obsolete"] if action == "update" else []),
-                       check=True, cwd=ROOT)
+        for lang in languages:
+            po = catalogue / lang / "LC_MESSAGES" / "messages.po"
+            action = "update" if po.exists() else "init"
+            subprocess.run([sys.executable, "-m", "babel.messages.frontend", action, "-i", str(pot),
+                            "-d", str(catalogue), "-l", lang, "--no-wrap"]
+                           + (["--ignore-obsolete", "--no-fuzzy-matching"] if action == "update"
+                              else []),
+                           check=True, cwd=ROOT)
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-d",
                     str(catalogue), "--use-fuzzy" if "--fuzzy" in sys.argv else "--statistics"],
                    check=True, cwd=ROOT)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[sys.argv.index("--add") + 1] if "--add" in sys.argv else None)

@@ -10,8 +10,10 @@ from flask import Flask
 
 def init_common_extensions(app: Flask, *, db, migrate, csrf, limiter, outbox, outbox_model,
                            migrations_dir: Path, package_dir: Path,
-                           user_locale: Callable[[], str | None] | None = None) -> None:
+                           locale_account: Callable[[], object | None] | None = None,
+                           languages: tuple[str, ...] | None = None) -> None:
     """Bind database, migrations, CSRF, rate limits, mail, hashing, languages and security."""
+    import shared.collation  # noqa: F401 - gives SQLite connections the Polish collation
     from shared.database import init_database
     from shared.i18n import init_i18n
     from shared.passwords import init_hasher
@@ -27,6 +29,6 @@ def init_common_extensions(app: Flask, *, db, migrate, csrf, limiter, outbox, ou
     init_limiter(app, limiter)
     outbox.init_app(app, db, outbox_model)
     init_hasher(app)
-    init_i18n(app, package_dir, user_locale=user_locale)
+    init_i18n(app, package_dir, locale_account=locale_account, languages=languages)
     init_security(app)
     init_web(app)

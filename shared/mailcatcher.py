@@ -125,7 +125,9 @@ def _page(catcher: MailCatcher) -> str:
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             "<style>body{font-family:sans-serif;max-width:60rem;margin:auto;padding:1rem}"
             "article{border:1px solid #ccc;padding:.5rem 1rem;margin:1rem 0}"
-            "pre{white-space:pre-wrap}</style></head><body><h1>Mail catcher</h1>"
+            # Long links (tokens) break anywhere instead of widening the page.
+            "pre{white-space:pre-wrap;overflow-wrap:anywhere}a{overflow-wrap:anywhere}"
+            "</style></head><body><h1>Mail catcher</h1>"
             f"<p>{len(catcher.mails)} mail(s) received on SMTP port {catcher.smtp_port}. "
             "Newest first; reload to refresh.</p>" + "".join(rows) + "</body></html>")
 

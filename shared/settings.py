@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -132,6 +133,22 @@ class Choice:
 
     def describe(self) -> str:
         return " or ".join(f"`{choice}`" for choice in self.choices)
+
+
+@dataclass(frozen=True)
+class TimeZone:
+    """An IANA time-zone name such as ``Europe/Warsaw``."""
+
+    def parse(self, variable: str, raw: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(raw)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"{variable} must be a time zone such as Europe/Warsaw, got {raw!r}") \
+                from None
+        return raw
+
+    def describe(self) -> str:
+        return "IANA time zone"
 
 
 @dataclass(frozen=True)
@@ -282,6 +299,8 @@ SHARED_SETTINGS: tuple[Setting, ...] = (
             "failed credential checks allowed per account (login, school login, recovery …)"),
     Setting("THROTTLE_PER_IP", Rate(), "30 per 15 minutes",
             "failed credential checks allowed per client address"),
+    Setting("BABEL_DEFAULT_TIMEZONE", TimeZone(), "Europe/Warsaw",
+            "the time zone dates and times are shown in (the database keeps UTC)"),
     Setting("PASSWORD_POLICY", Choice((SCHOOL, NIST)), SCHOOL,
             "`school`: 8 characters with upper, lower case and a digit (the rule on the letters); "
             "`nist`: 15 characters; both with the deny list"),

@@ -1,10 +1,10 @@
-"""Assets and template macros both services serve: stylesheet, password hint, form macros."""
+"""Assets and template macros both services serve: stylesheet, icons, password hint, form macros."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, redirect, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -18,6 +18,9 @@ def init_web(app: Flask) -> None:
     """Register the shared assets and template globals on ``app``."""
     app.register_blueprint(shared_assets)
     app.add_template_global(error_texts)
+    # Browsers ask for /favicon.ico where a page names no icon (PDFs, JSON): no 404 for them.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("shared.static", filename="favicon.svg"), 301))
 
     @app.template_global()
     def password_policy_json(mode: str | None = None) -> Markup:

@@ -59,6 +59,8 @@ from gradebook_service.school.models import (
     SchoolYear,
     StaffMember,
 )
+from shared.collation import order_by_name
+from shared.i18n import format_day
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -189,7 +191,7 @@ def letters():
                 if selection.class_name:
                     parts.append(_("class %(name)s", name=selection.class_name))
                 if selection.new_since:
-                    parts.append(_("joined since %(day)s", day=selection.new_since.isoformat()))
+                    parts.append(_("joined since %(day)s", day=format_day(selection.new_since)))
                 if selection.pupil_id:
                     parts.append(_("pupil %(id)d", id=selection.pupil_id))
                 job = jobs.create_job(account.school_id, account, selection, ", ".join(parts))
@@ -371,7 +373,7 @@ def _staff_rows(school_id: int):
         sa.select(StaffMember, SchoolAccount)
         .join(SchoolAccount, SchoolAccount.staff_id == StaffMember.id)
         .where(StaffMember.school_id == school_id, SchoolAccount.school_id == school_id)
-        .order_by(StaffMember.last_name, StaffMember.first_name)).all()
+        .order_by(*order_by_name(StaffMember.last_name, StaffMember.first_name))).all()
 
 
 @bp.route("/staff", methods=["GET", "POST"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -35,6 +35,7 @@ from gradebook_service.school.models import (
     TeachingAssignment,
     Term,
 )
+from shared.collation import order_by_name
 from shared.database import utcnow
 
 #: A new school's categories: school data, named as Polish schools name them (a school may
@@ -91,7 +92,8 @@ def grid(school: School, class_id: int, subject_id: int, term: Term) -> Grid:
     """Pupils × assessments with each grade, the term average and proposed/final grades."""
     pupils = list(db.session.execute(sa.select(Pupil).where(
         Pupil.school_id == school.id, Pupil.class_id == class_id)
-        .order_by(Pupil.register_number, Pupil.last_name, Pupil.first_name)).scalars())
+        .order_by(Pupil.register_number,
+                  *order_by_name(Pupil.last_name, Pupil.first_name))).scalars())
     assessments = list(db.session.execute(
         sa.select(Assessment).where(Assessment.school_id == school.id,
                                     Assessment.class_id == class_id,
@@ -279,8 +281,14 @@ class SubjectGrades:
     texts: dict[str, str] = field(default_factory=dict)
 
 
+def new_grades(school_id: int, year_id: int, since: datetime):
+    """What the badge counts and the grades page marks as new: this year's, added after ``since``."""
+    return sa.and_(Grade.created_at > since, Grade.term_id.in_(
+        sa.select(Term.id).where(Term.school_id == school_id, Term.school_year_id == year_id)))
+
+
 def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
-                 seen_since=None) -> list[SubjectGrades]:
+                 seen_since: datetime | None = None) -> list[SubjectGrades]:
     """Every subject of the pupil's class with grades per term, averages and proposed/final grades.
 
     Three queries whatever the number of grades: the class's subjects, the grades
@@ -297,6 +305,8 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
         subjects[subject.id] = SubjectGrades(subject.id, subject.name)
     rows = db.session.execute(
         sa.select(Grade.id, Grade.value, Grade.subject_id, Grade.term_id, Grade.created_at,
+                  sa.case((new_grades(school.id, year.id, seen_since), True), else_=False)
+                  if seen_since else sa.false(),
                   Assessment.weight, Assessment.date, Assessment.description,
                   GradeCategory.name, GradeCategory.counts_to_average,
                   StaffMember.first_name, StaffMember.last_name, Subject.name,
@@ -308,14 +318,14 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
         .where(Grade.school_id == school.id, Grade.pupil_id == pupil.id,
                Grade.term_id.in_(list(term_ids)))
         .order_by(Assessment.date, Grade.id))
-    for (grade_id, value, subject_id, term_id, created_at, weight, day, description, category,
-         counts, first, last, subject_name, colour) in rows:
+    for (grade_id, value, subject_id, term_id, created_at, is_new, weight, day, description,
+         category, counts, first, last, subject_name, colour) in rows:
         row = subjects.setdefault(subject_id, SubjectGrades(subject_id, subject_name))
         number = term_ids[term_id]
         row.grades.setdefault(number, []).append(ShownGrade(
             value, counts and weight > 0 and _counts(rules, value), category, weight, day,
             description, f"{first} {last}", number, created_at,
-            is_new=bool(seen_since and created_at > seen_since), colour=colour, id=grade_id))
+            is_new=bool(is_new), colour=colour, id=grade_id))
     if rules.is_descriptive(pupil.school_class.level):
         # Descriptive assessment: texts instead of term/year grades, and no averages, so no
         # number stands in for the assessment anywhere the rows are shown.

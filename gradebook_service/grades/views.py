@@ -15,7 +15,7 @@ from gradebook_service.grades import categories, descriptive, forms, school_rule
 from gradebook_service.school.years import school_year_for, term_for
 from gradebook_service.web import dates
 from gradebook_service.web.cache import fragment_cache, time_bucket
-from gradebook_service.web.family import family_context, mark_visited
+from gradebook_service.web.family import family_context, mark_visited, new_since
 from gradebook_service.web.staff import school_of, staff_account, taught_or_404
 
 bp = Blueprint("grades", __name__, template_folder="templates")
@@ -36,7 +36,8 @@ def family():
            services.grades_fingerprint(ctx.school, ctx.pupil, ctx.year))
     body = fragment_cache().get(key)
     if body is None:
-        rows = services.pupil_grades(ctx.school, ctx.pupil, ctx.year, seen_since=previous)
+        rows = services.pupil_grades(ctx.school, ctx.pupil, ctx.year,
+                                     seen_since=new_since(previous))
         body = render_template("grades/family_body.html", ctx=ctx, rows=rows, active="grades")
         fragment_cache().set(key, body)
     return render_template("family/cached_page.html", ctx=ctx, body=Markup(body),  # noqa: S704

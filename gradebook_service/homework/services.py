@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -39,11 +39,18 @@ def add_homework(account: SchoolAccount, class_id: int, subject_id: int, assigne
     return item
 
 
-def class_homework(school_id: int, class_id: int, since: date, limit: int = 100
-                   ) -> list[tuple[Homework, str, StaffMember]]:
-    """Homework due on or after ``since``, soonest first, with subject name and teacher."""
+def new_homework(since: datetime, today: date):
+    """What the badge counts and the page marks as new: set after ``since`` and not yet due."""
+    return sa.and_(Homework.due_on >= today, Homework.created_at > since)
+
+
+def class_homework(school_id: int, class_id: int, since: date, new_after: datetime, today: date,
+                   limit: int = 100) -> list[tuple[Homework, str, StaffMember, bool]]:
+    """Homework due on or after ``since``, soonest first, with subject name, teacher and whether
+    it is new (``new_homework``: the same condition the home page counts)."""
     return [tuple(r) for r in db.session.execute(
-        sa.select(Homework, Subject.name, StaffMember)
+        sa.select(Homework, Subject.name, StaffMember,
+                  sa.case((new_homework(new_after, today), True), else_=False))
         .join(Subject, Subject.id == Homework.subject_id)
         .join(StaffMember, StaffMember.id == Homework.teacher_id)
         .where(Homework.school_id == school_id, Homework.class_id == class_id,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from gradebook_service.accounts.access import login_required
 from gradebook_service.homework import services
 from gradebook_service.web import dates
-from gradebook_service.web.family import family_context, mark_visited
+from gradebook_service.web.family import family_context, mark_visited, new_since
 from gradebook_service.web.staff import parse_target, staff_account, taught_or_404, teaching_options
 
 bp = Blueprint("homework", __name__, template_folder="templates")
@@ -23,9 +23,8 @@ def family():
     ctx = family_context()
     previous = mark_visited(ctx, "homework")
     items = services.class_homework(ctx.school.id, ctx.pupil.class_id,
-                                    ctx.today - timedelta(days=7))
-    return render_template("homework/family.html", ctx=ctx, active="homework", items=items,
-                           previous=previous)
+                                    ctx.today - timedelta(days=7), new_since(previous), ctx.today)
+    return render_template("homework/family.html", ctx=ctx, active="homework", items=items)
 
 
 @bp.route("/staff/homework/new", methods=["GET", "POST"])

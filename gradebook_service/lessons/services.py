@@ -36,6 +36,7 @@ from gradebook_service.notifications.hooks import absences_marked
 from gradebook_service.school.free_days import refuse_free_day
 from gradebook_service.school.models import Pupil, School, SchoolClass, SchoolYear, Subject
 from gradebook_service.timetable.services import teacher_plan
+from shared.collation import order_by_name
 from shared.database import utcnow
 
 ATTENDED = (PRESENT, LATE, SCHOOL_DUTY)
@@ -144,7 +145,7 @@ def lesson_attendance(lesson: Lesson) -> list[tuple[Pupil, Attendance | None]]:
             Attendance.pupil_id == Pupil.id, Attendance.lesson_id == lesson.id,
             Attendance.school_id == lesson.school_id))
         .where(Pupil.school_id == lesson.school_id, Pupil.class_id == lesson.class_id)
-        .order_by(Pupil.register_number, Pupil.last_name, Pupil.first_name))
+        .order_by(Pupil.register_number, *order_by_name(Pupil.last_name, Pupil.first_name)))
     return [tuple(r) for r in rows]
 
 

@@ -16,6 +16,13 @@ from gradebook_service.web.staff import school_of, staff_account
 bp = Blueprint("lessons", __name__, template_folder="templates")
 
 
+@bp.app_template_filter("attendance_status")
+def attendance_status(code: str | None) -> str:
+    """An attendance status code in the reader's language (the change log shows ``absent``)."""
+    label = services.STATUS_LABELS.get(code)
+    return str(label[0]) if label else (code or "")
+
+
 # --- families ------------------------------------------------------------------------------
 
 @bp.get("/family/attendance")

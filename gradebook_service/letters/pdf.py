@@ -17,6 +17,7 @@ from fpdf import FPDF
 
 from gradebook_service.pdf import MONO, add_fonts
 from gradebook_service.pdf import SANS as FONT
+from shared.i18n import format_day
 
 
 @dataclass
@@ -172,7 +173,7 @@ def _page(pdf: LetterPDF, page: LetterPage, urls: dict[str, str], today: date) -
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 7.5)
     pdf.set_text_color(90, 90, 90)
-    pdf.cell(0, 5, _("Printed on %(day)s", day=today.isoformat()), new_x="LMARGIN",
+    pdf.cell(0, 5, _("Printed on %(day)s", day=format_day(today)), new_x="LMARGIN",
              new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
 
@@ -225,7 +226,7 @@ def _staff_page(pdf: LetterPDF, page: StaffLetterPage, urls: dict[str, str],
     pdf.cell(pdf.epw / 2, 5, _("Signature: ................................"),
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 7.5)
-    pdf.cell(0, 5, _("Printed on %(day)s", day=today.isoformat()), new_x="LMARGIN",
+    pdf.cell(0, 5, _("Printed on %(day)s", day=format_day(today)), new_x="LMARGIN",
              new_y="NEXT")
 
 

@@ -27,6 +27,7 @@ from gradebook_service.extensions import db
 from gradebook_service.letters import hashing
 from gradebook_service.letters.pdf import LetterPage, StaffLetterPage, render
 from gradebook_service.school.models import Guardianship, Pupil, School, SchoolClass, SchoolYear
+from shared.collation import order_by_name
 
 Progress = Callable[[int, int], None]
 
@@ -98,8 +99,8 @@ def select_pupils(school_id: int, selection: Selection) -> list[Pupil]:
         query = query.where(Pupil.joined_on >= selection.new_since)
     if selection.pupil_id:
         query = query.where(Pupil.id == selection.pupil_id)
-    query = query.order_by(SchoolClass.level, SchoolClass.name, Pupil.last_name, Pupil.first_name,
-                           Pupil.id)
+    query = query.order_by(SchoolClass.level, SchoolClass.name,
+                           *order_by_name(Pupil.last_name, Pupil.first_name), Pupil.id)
     return list(db.session.execute(query).scalars())
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gradebook_service.extensions import db
+from shared.collation import order_by_name
 from shared.database import TimestampMixin, UTCDateTime
 
 
@@ -108,7 +109,8 @@ class SchoolClass(db.Model):
 
     homeroom_teacher: Mapped[StaffMember | None] = relationship()
     pupils: Mapped[list[Pupil]] = relationship(back_populates="school_class",
-                                               order_by="(Pupil.last_name, Pupil.first_name)")
+                                               order_by=lambda: [*order_by_name(
+                                                   Pupil.last_name, Pupil.first_name), Pupil.id])
 
 
 class Pupil(TimestampMixin, db.Model):

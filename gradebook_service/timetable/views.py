@@ -32,8 +32,16 @@ from gradebook_service.timetable.services import (
 from gradebook_service.web import dates
 from gradebook_service.web.family import family_context
 from gradebook_service.web.staff import staff_account
+from shared.collation import order_by_name
 
 bp = Blueprint("timetable", __name__, template_folder="templates")
+
+
+@bp.app_template_filter("room")
+def room_label(room: str | None) -> str:
+    """``sala 12`` for a numbered room, a named one as it is ("sala gimn.", not "sala sala gimn.")."""
+    room = (room or "").strip()
+    return _("room %(room)s", room=room) if room[:1].isdigit() else room
 
 
 @bp.get("/family/timetable")
@@ -95,7 +103,7 @@ def changes():
             SchoolClass.school_id == school_id).order_by(SchoolClass.name)).scalars().all(),
         teachers=db.session.execute(sa.select(StaffMember).where(
             StaffMember.school_id == school_id, StaffMember.is_teacher)
-            .order_by(StaffMember.last_name)).scalars().all(),
+            .order_by(*order_by_name(StaffMember.last_name, StaffMember.first_name))).scalars().all(),
         subjects=db.session.execute(sa.select(Subject).where(
             Subject.school_id == school_id).order_by(Subject.name)).scalars().all(),
     ), (422 if error else 200)

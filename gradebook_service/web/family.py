@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, g
@@ -135,6 +135,15 @@ def last_visits(ctx: FamilyContext) -> dict[str, datetime]:
 #: A visit within this time of the last one is not recorded again: a refresh keeps the "new"
 #: marks, and reading a page does not write to the database on every request.
 REVISIT_GRACE = timedelta(seconds=60)
+
+
+#: Before a first visit everything is new.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def new_since(previous: datetime | None) -> datetime:
+    """The one definition of "new" for every section: made after the previous visit (or ever)."""
+    return previous or EPOCH
 
 
 def mark_visited(ctx: FamilyContext, section: str) -> datetime | None:

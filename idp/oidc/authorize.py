@@ -18,7 +18,7 @@ from idp.oidc import keys
 from idp.oidc.authentication import Authentication
 from idp.oidc.constants import ALGORITHMS
 from idp.oidc.services import find_consent
-from shared.i18n import LANGUAGES
+from shared.i18n import offered_languages
 from shared.tokens import TokenError, TokenPurpose, TokenService
 
 #: Marks "the user was sent to sign in at time t by this request" (survives the sign-in,
@@ -50,7 +50,7 @@ def parse_ui_locales(value: str | None) -> str | None:
     """The first of our languages in ``ui_locales`` (Core §3.1.2.1), e.g. ``"en-GB pl"`` → en."""
     for tag in (value or "").split():
         lang = tag.split("-")[0].lower()
-        if lang in LANGUAGES:
+        if lang in offered_languages():
             return lang
     return None
 

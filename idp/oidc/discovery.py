@@ -20,6 +20,7 @@ from idp.oidc.constants import (
     TOKEN_PATH,
     USER_SCOPES,
 )
+from shared.i18n import offered_languages
 
 
 def metadata() -> dict:
@@ -55,8 +56,8 @@ def metadata() -> dict:
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
         "require_request_uri_registration": False,
-        "ui_locales_supported": ["pl", "en"],
-        "claims_locales_supported": ["pl", "en"],
+        "ui_locales_supported": list(offered_languages()),
+        "claims_locales_supported": list(offered_languages()),
         "display_values_supported": ["page", "popup"],
         "prompt_values_supported": ["none", "login", "consent"],
         "authorization_response_iss_parameter_supported": True,

@@ -152,7 +152,7 @@ def test_homework_and_tests_badges_and_calendar(gradebook_app, gradebook_client,
     db.session.commit()
     sign_in(gradebook_client, world.parent_accounts[world.pupils["1a"][0].id])
     assert "Zadanie 5" in gradebook_client.get("/family/homework").text
-    assert "Sprawdzian: ułamki" in gradebook_client.get("/family/calendar").text
+    assert "Sprawdzian · Matematyka: ułamki" in gradebook_client.get("/family/calendar").text
     # another class does not see them
     other = gradebook_app.test_client()
     sign_in(other, world.parent_accounts[world.pupils["1b"][0].id])

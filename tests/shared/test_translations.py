@@ -1,7 +1,9 @@
-"""Every user-facing message has a Polish translation, and the compiled catalogues are current.
+"""Every user-facing message has a Polish translation (and a Ukrainian one on the pages
+families see), and the compiled catalogues are current.
 
 Polish is the default language: a message missing from a catalogue would show up
-in English to a Polish family, so a missing ``msgstr`` fails the suite.
+in English to a Polish family, so a missing ``msgstr`` fails the suite. Ukrainian is
+offered to families by the register: its family-facing packages are complete too.
 """
 
 from pathlib import Path
@@ -52,16 +54,26 @@ def _catalogue_owner(package: Path) -> Path:
     return package.parent if package.parent != ROOT else package
 
 
-@pytest.mark.parametrize("package", _packages(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_message_is_translated_to_polish(package):
+#: What families see (the register's pages, mails and PDF summary; the IdP's pages and mails):
+#: complete in Ukrainian. Staff and office pages stay Polish and English.
+UKRAINIAN = ["shared", "gradebook_service", *(f"gradebook_service/{name}" for name in (
+    "accounts", "auth", "family", "grades", "lessons", "homework", "calendar", "announcements",
+    "remarks", "timetable", "exports")), "idp", *(f"idp/{name}" for name in (
+    "accounts", "oidc", "registration", "parental_consent", "recovery", "settings"))]
+CASES = ([pytest.param(p, "pl", id=f"pl-{p.relative_to(ROOT)}") for p in _packages()]
+         + [pytest.param(ROOT / p, "uk", id=f"uk-{p}") for p in UKRAINIAN])
+
+
+@pytest.mark.parametrize(("package", "lang"), CASES)
+def test_every_message_is_translated(package, lang):
     messages = _messages(package)
     if not messages:
         return
     owner = _catalogue_owner(package)
-    po_path = owner / "translations" / "pl" / "LC_MESSAGES" / "messages.po"
+    po_path = owner / "translations" / lang / "LC_MESSAGES" / "messages.po"
     assert po_path.exists(), (
-        f"{package.relative_to(ROOT)} has user-facing messages but no Polish catalogue: "
-        f"run python scripts/i18n.py {package.relative_to(ROOT)}")
+        f"{package.relative_to(ROOT)} has user-facing messages but no {lang} catalogue: "
+        f"run python scripts/i18n.py {package.relative_to(ROOT)} --add {lang}")
     with po_path.open("rb") as fh:
         catalogue = read_po(fh)
     missing = sorted(m for m in messages
@@ -70,7 +82,7 @@ def test_every_message_is_translated_to_polish(package):
     assert not missing, f"untranslated in {po_path.relative_to(ROOT)}: {missing}"
 
 
-@pytest.mark.parametrize("po_path", sorted(ROOT.glob("**/translations/pl/LC_MESSAGES/messages.po")),
+@pytest.mark.parametrize("po_path", sorted(ROOT.glob("**/translations/*/LC_MESSAGES/messages.po")),
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_compiled_catalogue_matches_source(po_path):
     if ".venv" in po_path.parts:
@@ -87,6 +99,7 @@ def test_compiled_catalogue_matches_source(po_path):
 @pytest.mark.parametrize(("app_fixture", "lang", "title"), [
     ("idp_app", "pl", "Nie znaleziono"), ("idp_app", "en", "Not found"),
     ("gradebook_app", "pl", "Nie znaleziono"), ("gradebook_app", "en", "Not found"),
+    ("gradebook_app", "uk", "Не знайдено"),
 ])
 def test_error_pages_speak_the_users_language(app_fixture, lang, title, request):
     app = request.getfixturevalue(app_fixture)
