@@ -220,7 +220,7 @@ def homework(caller: Caller, pupil_id: str):
 
     rows = [r for r in class_homework(visible.school.id, visible.school_class.id, start,
                                       limit=LIST_CEILING) if r[0].due_on <= end]
-    return _listed(schemas.Homework, rows, key, query, lambda hw, subject, teacher:
+    return _listed(schemas.Homework, rows, key, query, lambda hw, subject, teacher, _new:
                    schemas.HomeworkItem(id=hw.id, subject=subject, teacher=teacher.full_name,
                                         assigned_on=hw.assigned_on, due_on=hw.due_on,
                                         description=hw.description))

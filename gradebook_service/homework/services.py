@@ -44,13 +44,16 @@ def new_homework(since: datetime, today: date):
     return sa.and_(Homework.due_on >= today, Homework.created_at > since)
 
 
-def class_homework(school_id: int, class_id: int, since: date, new_after: datetime, today: date,
-                   limit: int = 100) -> list[tuple[Homework, str, StaffMember, bool]]:
+def class_homework(school_id: int, class_id: int, since: date, new_after: datetime | None = None,
+                   today: date | None = None, limit: int = 100
+                   ) -> list[tuple[Homework, str, StaffMember, bool]]:
     """Homework due on or after ``since``, soonest first, with subject name, teacher and whether
-    it is new (``new_homework``: the same condition the home page counts)."""
+    it is new (``new_homework``: the same condition the home page counts; never without
+    ``new_after``, as for the API, which has no visits)."""
+    is_new = (sa.case((new_homework(new_after, today), True), else_=False)
+              if new_after is not None else sa.false())
     return [tuple(r) for r in db.session.execute(
-        sa.select(Homework, Subject.name, StaffMember,
-                  sa.case((new_homework(new_after, today), True), else_=False))
+        sa.select(Homework, Subject.name, StaffMember, is_new)
         .join(Subject, Subject.id == Homework.subject_id)
         .join(StaffMember, StaffMember.id == Homework.teacher_id)
         .where(Homework.school_id == school_id, Homework.class_id == class_id,

@@ -24,7 +24,7 @@ def badge(home: str, path: str) -> int:
 
 
 def marked_grades(page: str) -> int:
-    return len(re.findall(r'class="grade[^"]* new"', page))
+    return len(re.findall(r'class="grade\b[^"]*\bnew\b[^"]*"', page))
 
 
 def marked_homework(page: str) -> int:
