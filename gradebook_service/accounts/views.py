@@ -38,6 +38,7 @@ from shared.credentials import (
     TooManyAttempts,
 )
 from shared.crypto import sealer
+from shared.security import safe_next
 from shared.tokens import TokenError
 
 bp = Blueprint("accounts", __name__, template_folder="templates", static_folder="static",
@@ -68,7 +69,7 @@ def login():
     """Sign in with the school-issued login and password."""
     form = forms.LoginForm()
     error = None
-    next_url = request.args.get("next")
+    next_url = safe_next(request.args.get("next"), "") or None
     if form.validate_on_submit():
         try:
             account = signin.authenticate(form.login.data, form.password.data)

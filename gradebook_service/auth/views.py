@@ -39,7 +39,7 @@ def sso_start():
     client = idp_client()
     if client is None:
         abort(404)
-    next_url = request.args.get("next")
+    next_url = safe_next(request.args.get("next"), "")
     if next_url:
         session[NEXT_KEY] = next_url
     redirect_uri = current_app.config["GRADEBOOK_URL"] + url_for("auth.sso_callback")
