@@ -77,7 +77,7 @@ def login():
             error = _credential_message(exc)
         else:
             if signin.needs_second_factor(account):
-                session.clear()
+                sign_out()  # an earlier session of this browser ends here
                 session[PENDING_2FA_KEY] = {"id": account.id, "v": account.session_version}
                 if next_url:
                     session[NEXT_KEY] = next_url

@@ -3,8 +3,8 @@
 import time
 
 import pyotp
-import time_machine
 import pytest
+import time_machine
 
 from idp.accounts import mfa
 from idp.extensions import db

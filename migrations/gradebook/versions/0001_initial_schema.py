@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 15:05:55.123564
+Create Date: 2026-12-01 12:23:10.499520
 
 """
 
@@ -693,6 +693,7 @@ def upgrade():
         sa.Column("totp_secret_encrypted", sa.String(length=255), nullable=True),
         sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
+        sa.Column("passkey_count", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("role in ('parent', 'pupil', 'staff')", name=op.f("ck_school_account_role")),
         sa.ForeignKeyConstraint(
@@ -880,6 +881,54 @@ def upgrade():
         batch_op.create_index("ix_letter_job_school_created", ["school_id", "created_at"], unique=False)
 
     op.create_table(
+        "passkey",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("credential_id", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("user_handle", sa.LargeBinary(length=64), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("sign_count", sa.BigInteger(), nullable=False),
+        sa.Column("backup_eligible", sa.Boolean(), nullable=False),
+        sa.Column("backed_up", sa.Boolean(), nullable=False),
+        sa.Column("transports", sa.String(length=120), nullable=False),
+        sa.Column("aaguid", sa.String(length=36), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_passkey_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_passkey_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey")),
+        sa.UniqueConstraint("credential_id", name=op.f("uq_passkey_credential_id")),
+    )
+    with op.batch_alter_table("passkey", schema=None) as batch_op:
+        batch_op.create_index("ix_passkey_school_account", ["school_id", "account_id"], unique=False)
+
+    op.create_table(
+        "passkey_challenge",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=20), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=True),
+        sa.Column("challenge", sa.LargeBinary(length=64), nullable=False),
+        sa.Column("user_handle", sa.LargeBinary(length=64), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_passkey_challenge_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey_challenge")),
+    )
+    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
+        batch_op.create_index("ix_passkey_challenge_expires", ["expires_at"], unique=False)
+
+    op.create_table(
         "password_reset_request",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -960,6 +1009,28 @@ def upgrade():
         ),
     )
     op.create_table(
+        "sign_in_session",
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("sid_digest", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_sign_in_session_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_sign_in_session_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("school_id", "sid_digest", name=op.f("pk_sign_in_session")),
+    )
+    with op.batch_alter_table("sign_in_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sign_in_session_expires_at"), ["expires_at"], unique=False)
+        batch_op.create_index("ix_sign_in_session_school_account", ["school_id", "account_id"], unique=False)
+
+    op.create_table(
         "terms_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1010,6 +1081,11 @@ def downgrade():
 
     op.drop_table("excuse_item")
     op.drop_table("terms_version")
+    with op.batch_alter_table("sign_in_session", schema=None) as batch_op:
+        batch_op.drop_index("ix_sign_in_session_school_account")
+        batch_op.drop_index(batch_op.f("ix_sign_in_session_expires_at"))
+
+    op.drop_table("sign_in_session")
     op.drop_table("section_visit")
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
         batch_op.drop_index("ix_recovery_code_school_account")
@@ -1019,6 +1095,14 @@ def downgrade():
         batch_op.drop_index("ix_password_reset_request_school_status")
 
     op.drop_table("password_reset_request")
+    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
+        batch_op.drop_index("ix_passkey_challenge_expires")
+
+    op.drop_table("passkey_challenge")
+    with op.batch_alter_table("passkey", schema=None) as batch_op:
+        batch_op.drop_index("ix_passkey_school_account")
+
+    op.drop_table("passkey")
     with op.batch_alter_table("letter_job", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_job_school_created")
 
