@@ -63,11 +63,13 @@ def register_blueprints(app: Flask) -> None:
     from gradebook_service.core.views import bp as core_bp
     from gradebook_service.internal_api.views import bp as internal_api_bp
     from gradebook_service.office.views import bp as office_bp
+    from gradebook_service.passkeys.views import bp as passkeys_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(office_bp)
     init_accounts(app)
     init_auth(app)
+    app.register_blueprint(passkeys_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(internal_api_bp)
     register_register_blueprints(app)

@@ -9,6 +9,7 @@ from gradebook_service.grades import models as grades_models  # noqa: F401
 from gradebook_service.history import models as history_models  # noqa: F401
 from gradebook_service.homework import models as homework_models  # noqa: F401
 from gradebook_service.lessons import models as lessons_models  # noqa: F401
+from gradebook_service.passkeys import models as passkeys_models  # noqa: F401
 from gradebook_service.remarks import models as remarks_models  # noqa: F401
 from gradebook_service.school import models as school_models  # noqa: F401
 from gradebook_service.timetable import models as timetable_models  # noqa: F401

@@ -55,6 +55,8 @@ class SchoolAccount(TimestampMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None]
     #: The last TOTP time step accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: How many passkeys the account holds (kept by gradebook_service.passkeys).
+    passkey_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     guardianship: Mapped[Guardianship | None] = relationship()
     pupil: Mapped[Pupil | None] = relationship()
