@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "form-action {form_action}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
@@ -20,7 +21,13 @@ def init_security(app: Flask, form_action: str = "") -> None:
 
     ``form_action`` lists origins forms may post to besides this one (the IdP
     posts authorization responses back to registered clients with form_post).
+    Behind ``TRUSTED_PROXIES`` proxies, the client address and scheme come from
+    their X-Forwarded-For/-Proto (only that many hops are believed).
     """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
     @app.after_request
     def add_security_headers(response):
         headers = response.headers

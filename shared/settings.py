@@ -282,6 +282,11 @@ SHARED_SETTINGS: tuple[Setting, ...] = (
             "failed credential checks allowed per account (login, school login, recovery …)"),
     Setting("THROTTLE_PER_IP", Rate(), "30 per 15 minutes",
             "failed credential checks allowed per client address"),
+    Setting("MAX_CONTENT_LENGTH", Int(65536, 104857600), 5 * 1024 * 1024,
+            "largest request body in bytes (a roster CSV fits; larger answers 413 unread)"),
+    Setting("TRUSTED_PROXIES", Int(0, 5), 0,
+            "how many reverse proxies/load balancers stand in front and set X-Forwarded-For/-Proto "
+            "(0: the headers are ignored and the connecting address counts, as without a proxy)"),
     Setting("PASSWORD_POLICY", Choice((SCHOOL, NIST)), SCHOOL,
             "`school`: 8 characters with upper, lower case and a digit (the rule on the letters); "
             "`nist`: 15 characters; both with the deny list"),
