@@ -19,8 +19,12 @@
       },
       body: JSON.stringify(body || {})
     }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(data.error || response.statusText); }
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok || !data) {
+          var error = new Error(data.error || form.getAttribute("data-failed"));
+          error.fromServer = true;
+          throw error;
+        }
         return data;
       });
     });
@@ -42,8 +46,10 @@
       ceremony(form)
         .then(function (result) { window.location.assign(result.redirect); })
         .catch(function (error) {
+          // The register's own words, or why the browser would not use a passkey here.
           var cancelled = error && (error.name === "NotAllowedError" || error.name === "AbortError");
-          show(form, cancelled ? form.getAttribute("data-cancelled") : error.message);
+          show(form, error && error.fromServer ? error.message
+            : form.getAttribute(cancelled ? "data-cancelled" : "data-failed"));
           button.disabled = false;
         });
     });
