@@ -9,6 +9,7 @@ against the relying party (RP ID and origin from the service's public URL), with
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -58,6 +59,15 @@ class RelyingParty:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not a web URL: {url!r}")
         return cls(rp_id=parts.hostname, origin=f"{parts.scheme}://{parts.netloc}", name=name)
+
+    @property
+    def usable(self) -> bool:
+        """Browsers refuse passkeys for an IP address (``http://127.0.0.1``): a host name is needed."""
+        try:
+            ipaddress.ip_address(self.rp_id.strip("[]"))
+        except ValueError:
+            return True
+        return False
 
 
 @dataclass(frozen=True)

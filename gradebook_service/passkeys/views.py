@@ -95,7 +95,8 @@ def passkey_context():
         account = _pending_account()
         return account is not None and bool(account.passkey_count)
 
-    return {"pending_has_passkeys": pending_has_passkeys}
+    return {"pending_has_passkeys": pending_has_passkeys,
+            "passkeys_usable": services.relying_party().usable}
 
 
 # --- the staff member's passkeys ----------------------------------------------------------

@@ -6,6 +6,7 @@ browser with Chromium's virtual authenticator is in test_passkeys_browser.py.
 
 from __future__ import annotations
 
+import pytest
 import time_machine
 from flask import current_app
 
@@ -18,6 +19,9 @@ from gradebook_service.school.models import School
 from shared.database import utcnow
 from tests.gradebook import accounts_factories as f
 from tests.support.soft_authenticator import SoftAuthenticator
+
+#: Browsers refuse passkeys for an IP address: the register is reached by a host name.
+pytestmark = pytest.mark.app_config({"GRADEBOOK_URL": "http://localhost:5000"})
 
 
 def _post_json(client, url, body=None):
@@ -343,3 +347,14 @@ def test_admin_lost_factor_reset_removes_passkeys(gradebook_app, gradebook_clien
     assert _events("passkey.revoked_all")[0].subject == teacher.login
     response, _ = _passwordless(gradebook_client, authenticator, _handle(teacher.id))
     assert response.status_code == 400
+
+
+@pytest.mark.app_config({"GRADEBOOK_URL": "http://127.0.0.1:5000"})
+def test_no_passkey_buttons_where_browsers_refuse_them(gradebook_app, gradebook_client):
+    assert "passkey-signin" not in gradebook_client.get("/login").get_data(as_text=True)
+    school = f.make_school()
+    teacher = f.make_staff(school)
+    f.commit()
+    f.sign_in(gradebook_client, teacher)
+    page = gradebook_client.get("/account/passkeys").get_data(as_text=True)
+    assert "passkey-enrol" not in page and "adresem IP" in page

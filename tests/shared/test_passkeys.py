@@ -44,6 +44,9 @@ def _sign_in(authenticator, stored, *, challenge=None, origin=RP.origin, rp_id=R
 def test_relying_party_from_the_service_url():
     rp = RelyingParty.from_url("https://dziennik.szkola.pl:8443/x", "E")
     assert (rp.rp_id, rp.origin) == ("dziennik.szkola.pl", "https://dziennik.szkola.pl:8443")
+    assert rp.usable and RelyingParty.from_url("http://localhost:5000", "E").usable
+    assert not RelyingParty.from_url("http://127.0.0.1:5000", "E").usable
+    assert not RelyingParty.from_url("http://[::1]:5000", "E").usable
     with pytest.raises(ValueError):
         RelyingParty.from_url("ftp://x", "E")
 
