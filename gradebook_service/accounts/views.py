@@ -123,10 +123,15 @@ def logout():
     sign_out()
     # The SSO client (gradebook_service.auth) registers how to end the IdP session.
     end_session = current_app.extensions.get("sso_end_session_url")
-    idp_logout = end_session(id_token, url_for("accounts.login")) if id_token and end_session \
+    idp_logout = end_session(id_token, url_for("home.index")) if id_token and end_session \
         else None
     if idp_logout:
-        return redirect(idp_logout)
+        # Not a redirect: the CSP's form-action 'self' would stop this POST's answer from
+        # leading to the IdP. A page that navigates there (meta refresh, and a link) works;
+        # the message waits for the login page the IdP sends the browser back to.
+        page = render_template("accounts/signing_out.html", idp_logout=idp_logout)
+        flash(_("You have signed out."), "info")
+        return page
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
 

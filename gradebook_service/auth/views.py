@@ -23,7 +23,7 @@ from gradebook_service.accounts.session import (
     pending_step,
     renew_session,
 )
-from gradebook_service.auth.oidc import SsoError, idp_client, linked_accounts
+from gradebook_service.auth.oidc import SsoError, check_issuer, idp_client, linked_accounts
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
 from shared.security import safe_next
@@ -53,6 +53,7 @@ def sso_callback():
     if client is None:
         abort(404)
     try:
+        check_issuer(client, request.args)
         if request.args.get("error"):
             raise SsoError(request.args["error"])
         token = client.authorize_access_token()
