@@ -9,6 +9,8 @@ reached under another host name (what a phishing proxy is). The registers run at
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyotp
 import pytest
 
@@ -18,6 +20,7 @@ from tests.support.live import ServiceProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
+AXE = Path(__file__).parent / "axe" / "axe.min.js"
 AUTHENTICATOR = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
                  "hasUserVerification": True, "isUserVerified": True}
 
@@ -56,6 +59,19 @@ def teacher(gradebook_app):
     account = f.make_staff(school)
     f.commit()
     return account
+
+
+def _axe_violations(browser, context, url) -> list[str]:
+    """WCAG 2.1 A/AA violations on ``url`` (axe injected in a second tab with the CSP off)."""
+    audit = browser.new_context(bypass_csp=True, storage_state=context.storage_state(),
+                                viewport={"width": 390, "height": 844}, locale="pl-PL")
+    page = audit.new_page()
+    page.goto(url)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => (await axe.run(document, {runOnly: ['wcag2a', "
+                           "'wcag2aa']})).violations.map(v => v.id + ': ' + v.nodes.length)")
+    audit.close()
+    return result
 
 
 def _sign_out(page):
@@ -112,10 +128,12 @@ def test_enrol_sign_in_revoke_and_other_origins(registers, teacher, chromium, sc
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "manage-390")
+    assert _axe_violations(chromium, context, here.public_url + "/account/passkeys") == []
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Passwordless: the button on /login alone signs the teacher in.
     _sign_out(page)
+    assert _axe_violations(chromium, context, here.public_url + "/login") == []
     page.click("#passkey-signin button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
     assert page.locator("form.logout").count() == 1
