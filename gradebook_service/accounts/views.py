@@ -24,11 +24,11 @@ from gradebook_service.accounts.session import (
     NEXT_KEY,
     PENDING_2FA_KEY,
     finish_sign_in,
+    pending_second_factor_account,
     pending_step,
     renew_session,
 )
 from gradebook_service.core.models import audit
-from gradebook_service.extensions import db
 from shared import totp
 from shared.credentials import (
     CredentialError,
@@ -91,9 +91,8 @@ def login():
 @bp.route("/login/second-factor", methods=["GET", "POST"], endpoint="second_factor")
 def second_factor_step():
     """Second step of a sign-in: a TOTP code or a recovery code."""
-    pending = session.get(PENDING_2FA_KEY)
-    account = db.session.get(SchoolAccount, pending["id"]) if pending else None
-    if account is None or account.session_version != pending.get("v") or not account.is_active:
+    account = pending_second_factor_account()
+    if account is None:
         session.pop(PENDING_2FA_KEY, None)
         return redirect(url_for("accounts.login"))
     form = forms.SecondFactorForm()

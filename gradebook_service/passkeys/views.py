@@ -26,12 +26,11 @@ from gradebook_service.accounts.forms import ConfirmForm
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.accounts.session import (
     NEXT_KEY,
-    PENDING_2FA_KEY,
     finish_sign_in,
+    pending_second_factor_account,
     pending_step,
     renew_session,
 )
-from gradebook_service.extensions import db
 from gradebook_service.passkeys import services
 from shared.credentials import TooManyAttempts
 from shared.passkeys import Ceremony, PasskeyError
@@ -79,20 +78,12 @@ def _signed_in(account: SchoolAccount, method: str, next_url: str | None):
     return jsonify(redirect=finish_sign_in(account, method, next_url).location)
 
 
-def _pending_account() -> SchoolAccount | None:
-    pending = session.get(PENDING_2FA_KEY)
-    account = db.session.get(SchoolAccount, pending["id"]) if pending else None
-    if account is None or account.session_version != pending.get("v") or not account.is_active:
-        return None
-    return account
-
-
 @bp.app_context_processor
 def passkey_context():
     """Lets the sign-in pages offer passkeys (they include this package's buttons)."""
 
     def pending_has_passkeys() -> bool:
-        account = _pending_account()
+        account = pending_second_factor_account()
         return account is not None and bool(account.passkey_count)
 
     return {"pending_has_passkeys": pending_has_passkeys,
@@ -187,7 +178,7 @@ def passwordless():
 @bp.post("/login/second-factor/passkey/options", endpoint="second_factor_options")
 def second_factor_options():
     """Options to prove a passkey of the account whose password was just accepted."""
-    account = _pending_account()
+    account = pending_second_factor_account()
     if account is None or not account.passkey_count:
         return _refused(_("Sign in with your login and password first."), 409)
     return _json_options(*services.start_second_factor(account))
@@ -196,7 +187,7 @@ def second_factor_options():
 @bp.post("/login/second-factor/passkey", endpoint="second_factor")
 def second_factor():
     """The second step of a sign-in, done with a passkey."""
-    account = _pending_account()
+    account = pending_second_factor_account()
     if account is None:
         return _refused(_("Sign in with your login and password first."), 409)
     try:
