@@ -2,6 +2,7 @@
 
 import pyotp
 import pytest
+from werkzeug.urls import iri_to_uri
 
 from tests.gradebook import accounts_factories as f
 from tests.support.redirects import FOREIGN_TARGETS, LOCAL_TARGETS, lands_on_this_site
@@ -43,4 +44,4 @@ def test_a_local_next_is_followed(gradebook_app, gradebook_client, target):
     parent = f.parent_accounts(f.make_family(f.make_class(school)))[0]
     f.make_ready(parent)
     f.commit()
-    assert _post_login(gradebook_client, parent, target).headers["Location"] == target
+    assert _post_login(gradebook_client, parent, target).headers["Location"] == iri_to_uri(target)
