@@ -31,6 +31,7 @@ from gradebook_service.accounts.session import (
     pending_step,
     renew_session,
 )
+from gradebook_service.extensions import limiter
 from gradebook_service.passkeys import services
 from shared.credentials import TooManyAttempts
 from shared.passkeys import Ceremony, PasskeyError
@@ -39,6 +40,9 @@ bp = Blueprint("passkeys", __name__, template_folder="templates", static_folder=
                static_url_path="/static/passkeys")
 
 CEREMONY_KEY = "passkey_ceremony"
+#: Each anonymous ceremony stores a challenge row: a cap per address keeps a flood from filling
+#: the table (a school behind one address signs in far fewer people a minute).
+OPTIONS_RATE = "60 per minute"
 
 
 def _json_options(ceremony: Ceremony, challenge_id: int):
@@ -158,6 +162,7 @@ def revoke(passkey_id: int):
 
 
 @bp.post("/login/passkey/options", endpoint="passwordless_options")
+@limiter.limit(OPTIONS_RATE)
 def passwordless_options():
     """Options for a sign-in with any passkey of the register (no login typed)."""
     return _json_options(*services.start_passwordless())
@@ -176,6 +181,7 @@ def passwordless():
 
 
 @bp.post("/login/second-factor/passkey/options", endpoint="second_factor_options")
+@limiter.limit(OPTIONS_RATE)
 def second_factor_options():
     """Options to prove a passkey of the account whose password was just accepted."""
     account = pending_second_factor_account()
