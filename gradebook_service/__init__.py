@@ -32,12 +32,13 @@ def _user_locale() -> str | None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the common extensions to the gradebook's database, outbox and catalogues."""
-    from gradebook_service.core.models import OutboxMessage
+    from gradebook_service.core.models import OutboxMessage, ThrottleCounter
     from gradebook_service.extensions import csrf, db, limiter, migrate, outbox
     from shared.app import init_common_extensions
 
     init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
-                           outbox_model=OutboxMessage, migrations_dir=MIGRATIONS_DIR,
+                           outbox_model=OutboxMessage, counter_model=ThrottleCounter,
+                           migrations_dir=MIGRATIONS_DIR,
                            package_dir=Path(__file__).parent, user_locale=_user_locale)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import gradebook_service.models  # noqa: F401

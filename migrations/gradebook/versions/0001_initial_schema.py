@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 12:23:10.499520
+Create Date: 2026-12-01 13:01:04.189715
 
 """
 
@@ -70,6 +70,16 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_school")),
         sa.UniqueConstraint("name", name=op.f("uq_school_name")),
     )
+    op.create_table(
+        "throttle_counter",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_throttle_counter")),
+    )
+    with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_throttle_counter_expires_at"), ["expires_at"], unique=False)
+
     op.create_table(
         "grade_category",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1194,6 +1204,10 @@ def downgrade():
 
     op.drop_table("guardian")
     op.drop_table("grade_category")
+    with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_throttle_counter_expires_at"))
+
+    op.drop_table("throttle_counter")
     op.drop_table("school")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_status"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 12:21:56.319611
+Create Date: 2026-12-01 13:00:56.601624
 
 """
 
@@ -132,6 +132,16 @@ def upgrade():
     )
     with op.batch_alter_table("signing_key", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_signing_key_status"), ["status"], unique=False)
+
+    op.create_table(
+        "throttle_counter",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_throttle_counter")),
+    )
+    with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_throttle_counter_expires_at"), ["expires_at"], unique=False)
 
     op.create_table(
         "browser_session",
@@ -413,6 +423,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_browser_session_account_id"))
 
     op.drop_table("browser_session")
+    with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_throttle_counter_expires_at"))
+
+    op.drop_table("throttle_counter")
     with op.batch_alter_table("signing_key", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_signing_key_status"))
 
