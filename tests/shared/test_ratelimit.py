@@ -12,10 +12,25 @@ from tests.conftest import base_config
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
+_APPS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    """The throttle's counters are in the database: close each app's pool after the test."""
+    yield
+    while _APPS:
+        app = _APPS.pop()
+        with app.app_context():
+            app.extensions["sqlalchemy"].engine.dispose()
+
+
 def _app(database_urls, **config):
-    return create_app({**base_config(database_urls["gradebook"], "gradebook"),
-                       "THROTTLE_PER_ACCOUNT": "3 per 15 minutes",
-                       "THROTTLE_PER_IP": "5 per 15 minutes", **config})
+    app = create_app({**base_config(database_urls["gradebook"], "gradebook"),
+                      "THROTTLE_PER_ACCOUNT": "3 per 15 minutes",
+                      "THROTTLE_PER_IP": "5 per 15 minutes", **config})
+    _APPS.append(app)
+    return app
 
 
 def test_account_is_blocked_after_its_failures(database_urls):
