@@ -32,12 +32,13 @@ def _locale_account():
 
 def register_extensions(app: Flask) -> None:
     """Bind the common extensions to the gradebook's database, outbox and catalogues."""
-    from gradebook_service.core.models import OutboxMessage
+    from gradebook_service.core.models import OutboxMessage, ThrottleCounter
     from gradebook_service.extensions import csrf, db, limiter, migrate, outbox
     from shared.app import init_common_extensions
 
     init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
-                           outbox_model=OutboxMessage, migrations_dir=MIGRATIONS_DIR,
+                           outbox_model=OutboxMessage, counter_model=ThrottleCounter,
+                           migrations_dir=MIGRATIONS_DIR,
                            package_dir=Path(__file__).parent, locale_account=_locale_account)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import gradebook_service.models  # noqa: F401
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from gradebook_service.core.views import bp as core_bp
     from gradebook_service.internal_api.views import bp as internal_api_bp
     from gradebook_service.office.views import bp as office_bp
+    from gradebook_service.passkeys.views import bp as passkeys_bp
     from gradebook_service.setup.school_settings import bp as school_settings_bp
     from gradebook_service.setup.views import bp as setup_bp
 
@@ -71,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(office_bp)
     init_accounts(app)
     init_auth(app)
+    app.register_blueprint(passkeys_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(setup_bp)
     app.register_blueprint(school_settings_bp)

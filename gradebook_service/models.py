@@ -11,6 +11,7 @@ from gradebook_service.homework import models as homework_models  # noqa: F401
 from gradebook_service.lessons import models as lessons_models  # noqa: F401
 from gradebook_service.messages import models as messages_models  # noqa: F401
 from gradebook_service.notifications import models as notifications_models  # noqa: F401
+from gradebook_service.passkeys import models as passkeys_models  # noqa: F401
 from gradebook_service.remarks import models as remarks_models  # noqa: F401
 from gradebook_service.school import models as school_models  # noqa: F401
 from gradebook_service.surveys import models as surveys_models  # noqa: F401

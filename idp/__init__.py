@@ -32,13 +32,14 @@ def _locale_account():
 
 def register_extensions(app: Flask) -> None:
     """Bind the common extensions, and build the app's OpenID provider (authorization server)."""
-    from idp.core.models import OutboxMessage
+    from idp.core.models import OutboxMessage, ThrottleCounter
     from idp.extensions import csrf, db, limiter, migrate, outbox
     from idp.oidc.server import init_oidc
     from shared.app import init_common_extensions
 
     init_common_extensions(app, db=db, migrate=migrate, csrf=csrf, limiter=limiter, outbox=outbox,
-                           outbox_model=OutboxMessage, migrations_dir=MIGRATIONS_DIR,
+                           outbox_model=OutboxMessage, counter_model=ThrottleCounter,
+                           migrations_dir=MIGRATIONS_DIR,
                            package_dir=Path(__file__).parent, locale_account=_locale_account)
     # Every model module is imported here so Alembic and the mappers see all tables.
     import idp.models  # noqa: F401

@@ -9,6 +9,7 @@ from flask import Flask
 
 
 def init_common_extensions(app: Flask, *, db, migrate, csrf, limiter, outbox, outbox_model,
+                           counter_model,
                            migrations_dir: Path, package_dir: Path,
                            locale_account: Callable[[], object | None] | None = None,
                            languages: tuple[str, ...] | None = None) -> None:
@@ -26,7 +27,7 @@ def init_common_extensions(app: Flask, *, db, migrate, csrf, limiter, outbox, ou
     migrate.init_app(app, db, directory=str(migrations_dir), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
-    init_limiter(app, limiter)
+    init_limiter(app, limiter, db, counter_model)
     outbox.init_app(app, db, outbox_model)
     init_hasher(app)
     init_i18n(app, package_dir, locale_account=locale_account, languages=languages)

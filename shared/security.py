@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlparse
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 _CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "form-action {form_action}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
@@ -20,7 +21,13 @@ def init_security(app: Flask, form_action: str = "") -> None:
 
     ``form_action`` lists origins forms may post to besides this one (the IdP
     posts authorization responses back to registered clients with form_post).
+    Behind ``TRUSTED_PROXIES`` proxies, the client address and scheme come from
+    their X-Forwarded-For/-Proto (only that many hops are believed).
     """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
@@ -36,15 +43,37 @@ def init_security(app: Flask, form_action: str = "") -> None:
         return response
 
 
-def is_safe_url(target: str | None) -> bool:
-    """Return True if ``target`` is a path on this host (for ``next`` redirects)."""
-    if not target or target.startswith(("//", "\\")) or "\\" in target:
+#: Longer ``next`` values are refused (the default is used): nothing legitimate is that long.
+MAX_NEXT_LENGTH = 2048
+
+
+def _only_printable(text: str) -> bool:
+    # Browsers drop tabs and newlines inside URLs and trim spaces and controls at
+    # the ends, so "/\t/host" becomes "//host": refuse any of them outright.
+    return all(c.isprintable() and not c.isspace() for c in text)
+
+
+def _is_local_path(target: object) -> bool:
+    """True if ``target`` is a path on this site, however a browser would read it."""
+    if not isinstance(target, str) or not target or len(target) > MAX_NEXT_LENGTH:
         return False
-    ref = urlparse(request.host_url)
-    test = urlparse(urljoin(request.host_url, target))
-    return test.scheme in ("http", "https") and ref.netloc == test.netloc
+    if not _only_printable(target) or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    # The path once decoded too (%2F%2Fhost, /%5Chost): a proxy or framework may decode it.
+    for path in (target, unquote(parts.path)):
+        if not path.startswith("/") or path.startswith(("//", "/\\")):
+            return False
+        if "\\" in path or not _only_printable(path):
+            return False
+    return not parts.scheme and not parts.netloc
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Return ``target`` if it is safe to redirect to, otherwise ``default``."""
-    return target if is_safe_url(target) else default
+    """Return ``target`` if it is a path on this site, otherwise ``default`` (no open redirect).
+
+    Only a relative reference starting with exactly one ``/`` passes: no scheme
+    (``http:/host``), no authority (``//host``, ``/\\host``, ``\\\\host``), no
+    whitespace or control characters, and the same for its percent-decoded form.
+    """
+    return target if _is_local_path(target) else default

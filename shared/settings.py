@@ -296,9 +296,18 @@ SHARED_SETTINGS: tuple[Setting, ...] = (
             "argon2id memory in KiB"),
     Setting("ARGON2_PARALLELISM", Int(1, 16), DEFAULT_PARALLELISM, "argon2id lanes"),
     Setting("THROTTLE_PER_ACCOUNT", Rate(), "5 per 15 minutes",
-            "failed credential checks allowed per account (login, school login, recovery …)"),
-    Setting("THROTTLE_PER_IP", Rate(), "30 per 15 minutes",
-            "failed credential checks allowed per client address"),
+            "failed credential checks per account from browsers not known for it; then those "
+            "browsers wait (known browsers are never blocked by them)"),
+    Setting("THROTTLE_PER_IP", Rate(), "100 per 15 minutes",
+            "failed credential checks per client address from unknown browsers (sized for a "
+            "school behind one NAT address)"),
+    Setting("THROTTLE_PER_DEVICE", Rate(), "10 per 15 minutes",
+            "failed credential checks of one known browser (device cookie) for its account"),
+    Setting("MAX_CONTENT_LENGTH", Int(65536, 104857600), 5 * 1024 * 1024,
+            "largest request body in bytes (a roster CSV fits; larger answers 413 unread)"),
+    Setting("TRUSTED_PROXIES", Int(0, 5), 0,
+            "how many reverse proxies/load balancers stand in front and set X-Forwarded-For/-Proto "
+            "(0: the headers are ignored and the connecting address counts, as without a proxy)"),
     Setting("BABEL_DEFAULT_TIMEZONE", TimeZone(), "Europe/Warsaw",
             "the time zone dates and times are shown in (the database keeps UTC)"),
     Setting("PASSWORD_POLICY", Choice((SCHOOL, NIST)), SCHOOL,

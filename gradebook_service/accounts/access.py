@@ -12,38 +12,56 @@ from collections.abc import Callable
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
-from gradebook_service.accounts.models import PARENT, PUPIL, STAFF, SchoolAccount
+from gradebook_service.accounts.models import PARENT, PUPIL, STAFF, SchoolAccount, SignInSession
 from gradebook_service.extensions import db
 from gradebook_service.school.models import Pupil, SchoolClass, TeachingAssignment
+from shared.session_records import SID_KEY, close_record, live, open_record
 
 SESSION_KEY = "account_id"
 SESSION_VERSION_KEY = "account_session_version"
 
 
 def current_account() -> SchoolAccount | None:
-    """Return the signed-in school account, or None (cached on ``g`` for the request)."""
+    """Return the signed-in school account, or None (cached on ``g`` for the request).
+
+    The cookie's session id must name a live :class:`SignInSession` of the account
+    (sign-out deletes it) and its ``session_version`` must be current (a password
+    change or an admin reset bumps it): otherwise the cookie opens nothing.
+    """
     if "current_account" not in g:
         account = None
         account_id = session.get(SESSION_KEY)
         if account_id is not None:
-            account = db.session.get(SchoolAccount, account_id)
+            account = db.session.execute(sa.select(SchoolAccount).join(SignInSession, sa.and_(
+                SignInSession.school_id == SchoolAccount.school_id,
+                SignInSession.account_id == SchoolAccount.id,
+                live(SignInSession, session.get(SID_KEY)))).where(
+                SchoolAccount.id == account_id)).scalar_one_or_none()
             if (account is None or not account.is_active
                     or account.session_version != session.get(SESSION_VERSION_KEY)):
-                session.clear()  # password changed or reset elsewhere: this session is over
+                session.clear()  # signed out, password changed or reset: this session is over
                 account = None
         g.current_account = account
     return g.current_account
 
 
+def open_session(account: SchoolAccount) -> str:
+    """Record a new signed-in session of ``account``; return its id for the cookie."""
+    return open_record(db, SignInSession, current_app.permanent_session_lifetime,
+                       school_id=account.school_id, account_id=account.id)
+
+
 def sign_in(account: SchoolAccount) -> None:
     """Start a fresh session for ``account`` (a new session id, against fixation)."""
     lang = session.get("lang")
+    close_record(db, SignInSession, session.get(SID_KEY))
     session.clear()
     session.permanent = True
     session[SESSION_KEY] = account.id
     session[SESSION_VERSION_KEY] = account.session_version
+    session[SID_KEY] = open_session(account)
     if lang:
         session["lang"] = lang
     g.current_account = account
@@ -51,7 +69,8 @@ def sign_in(account: SchoolAccount) -> None:
 
 
 def sign_out() -> None:
-    """End the session."""
+    """End the session here and on the server: a copy of the cookie opens nothing afterwards."""
+    close_record(db, SignInSession, session.get(SID_KEY))
     session.clear()
     g.pop("current_account", None)
     g.pop("csrf_token", None)

@@ -16,6 +16,9 @@ from gradebook_service.accounts.session import pending_step
 ALLOWED = {"accounts.logout", "accounts.verify_email", "accounts.terms", "static",
            "shared.static", "core.health", "auth.sso_callback", "accounts.login",
            "accounts.static"}
+#: Endpoints that enrol another second factor, reachable while the TOTP step is pending.
+SECOND_FACTOR_ALTERNATIVES = {"passkeys.manage", "passkeys.register_options",
+                              "passkeys.register", "passkeys.static"}
 
 
 def init_gate(app: Flask) -> None:
@@ -32,6 +35,8 @@ def init_gate(app: Flask) -> None:
             return None
         step = pending_step(account)
         if step is None or request.endpoint == step:
+            return None
+        if step == "accounts.totp_setup" and request.endpoint in SECOND_FACTOR_ALTERNATIVES:
             return None
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             response = jsonify(type="about:blank", title="Forbidden", status=403,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gradebook_service.extensions import db
 from gradebook_service.school.models import Guardianship, Pupil, StaffMember, new_ref
 from shared.database import TimestampMixin
+from shared.session_records import SessionRecordMixin
 
 PARENT = "parent"
 PUPIL = "pupil"
@@ -54,6 +55,8 @@ class SchoolAccount(TimestampMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None]
     #: The last TOTP time step accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: How many passkeys the account holds (kept by gradebook_service.passkeys).
+    passkey_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     guardianship: Mapped[Guardianship | None] = relationship()
     pupil: Mapped[Pupil | None] = relationship()
@@ -85,6 +88,16 @@ class SchoolAccount(TimestampMixin, db.Model):
         if self.role == PUPIL:
             return self.pupil
         return None
+
+
+class SignInSession(SessionRecordMixin, db.Model):
+    """One signed-in browser session of a school account: sign-out deletes it (cookie replay)."""
+
+    __tablename__ = "sign_in_session"
+    __table_args__ = (sa.Index("ix_sign_in_session_school_account", "school_id", "account_id"),)
+
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id", ondelete="CASCADE"))
 
 
 class RecoveryCode(db.Model):

@@ -55,12 +55,12 @@ def record_login(account: SchoolAccount, method: str) -> None:
 
 def needs_second_factor(account: SchoolAccount) -> bool:
     """Staff always need a second factor once enrolled; families when they turned it on."""
-    return account.totp_enabled
+    return account.totp_enabled or bool(account.passkey_count)
 
 
 def must_enrol_second_factor(account: SchoolAccount) -> bool:
-    """Staff accounts may not be used until a second factor is enrolled."""
-    return account.role == STAFF and not account.totp_enabled
+    """Staff accounts may not be used until a second factor (TOTP or a passkey) is enrolled."""
+    return account.role == STAFF and not account.totp_enabled and not account.passkey_count
 
 
 def password_context(account: SchoolAccount) -> list[str]:

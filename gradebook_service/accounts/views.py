@@ -24,11 +24,11 @@ from gradebook_service.accounts.session import (
     NEXT_KEY,
     PENDING_2FA_KEY,
     finish_sign_in,
+    pending_second_factor_account,
     pending_step,
     renew_session,
 )
 from gradebook_service.core.models import audit
-from gradebook_service.extensions import db
 from shared import totp
 from shared.credentials import (
     CredentialError,
@@ -38,6 +38,7 @@ from shared.credentials import (
     TooManyAttempts,
 )
 from shared.crypto import sealer
+from shared.security import safe_next
 from shared.tokens import TokenError
 
 bp = Blueprint("accounts", __name__, template_folder="templates", static_folder="static",
@@ -68,7 +69,7 @@ def login():
     """Sign in with the school-issued login and password."""
     form = forms.LoginForm()
     error = None
-    next_url = request.args.get("next")
+    next_url = safe_next(request.args.get("next"), "") or None
     if form.validate_on_submit():
         try:
             account = signin.authenticate(form.login.data, form.password.data)
@@ -76,7 +77,7 @@ def login():
             error = _credential_message(exc)
         else:
             if signin.needs_second_factor(account):
-                session.clear()
+                sign_out()  # an earlier session of this browser ends here
                 session[PENDING_2FA_KEY] = {"id": account.id, "v": account.session_version}
                 if next_url:
                     session[NEXT_KEY] = next_url
@@ -90,9 +91,8 @@ def login():
 @bp.route("/login/second-factor", methods=["GET", "POST"], endpoint="second_factor")
 def second_factor_step():
     """Second step of a sign-in: a TOTP code or a recovery code."""
-    pending = session.get(PENDING_2FA_KEY)
-    account = db.session.get(SchoolAccount, pending["id"]) if pending else None
-    if account is None or account.session_version != pending.get("v") or not account.is_active:
+    account = pending_second_factor_account()
+    if account is None:
         session.pop(PENDING_2FA_KEY, None)
         return redirect(url_for("accounts.login"))
     form = forms.SecondFactorForm()
@@ -122,10 +122,15 @@ def logout():
     sign_out()
     # The SSO client (gradebook_service.auth) registers how to end the IdP session.
     end_session = current_app.extensions.get("sso_end_session_url")
-    idp_logout = end_session(id_token, url_for("accounts.login")) if id_token and end_session \
+    idp_logout = end_session(id_token, url_for("home.index")) if id_token and end_session \
         else None
     if idp_logout:
-        return redirect(idp_logout)
+        # Not a redirect: the CSP's form-action 'self' would stop this POST's answer from
+        # leading to the IdP. A page that navigates there (meta refresh, and a link) works;
+        # the message waits for the login page the IdP sends the browser back to.
+        page = render_template("accounts/signing_out.html", idp_logout=idp_logout)
+        flash(_("You have signed out."), "info")
+        return page
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
 

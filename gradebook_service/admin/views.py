@@ -51,6 +51,7 @@ from gradebook_service.letters.services import (
     print_reset_letter,
     print_staff_letter,
 )
+from gradebook_service.passkeys.services import forget_passkeys
 from gradebook_service.roster.services import NoCurrentYear, RosterInvalid, import_roster
 from gradebook_service.school.models import (
     Guardianship,
@@ -318,9 +319,11 @@ def resolve_reset(request_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit() or row.status != "open":
         return redirect(url_for("admin.reset_requests"))
-    if request.form.get("reset_second_factor") == "y" and row.account.totp_enabled:
-        # Lost phone and recovery codes: the person enrols again after signing in.
-        disable_totp(row.account)
+    if request.form.get("reset_second_factor") == "y":
+        # Lost phone, recovery codes or passkeys: the person enrols again after signing in.
+        if row.account.totp_enabled:
+            disable_totp(row.account)
+        forget_passkeys(row.account, by=admin)
     try:
         result = print_reset_letter(row.account, admin)
     except NothingToPrint:

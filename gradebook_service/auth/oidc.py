@@ -69,6 +69,21 @@ def end_session_url(id_token: str, after_path: str) -> str | None:
         return None
 
 
+def check_issuer(client, args) -> None:
+    """RFC 9207: the authorization response must come from our IdP (mix-up defence).
+
+    The IdP always sends ``iss``; a missing one is refused when its metadata says
+    it sends it, and a different one always.
+    """
+    metadata = client.load_server_metadata()
+    issuer = args.get("iss")
+    if issuer is None:
+        if metadata.get("authorization_response_iss_parameter_supported"):
+            raise SsoError("iss missing")
+    elif issuer != metadata.get("issuer"):
+        raise SsoError("iss mismatch")
+
+
 def linked_accounts(claims: dict) -> list[SchoolAccount]:
     """Local family accounts named by the ``school_accounts`` claim (unknown refs are skipped)."""
     entries = claims.get("school_accounts") or []

@@ -23,7 +23,7 @@ from gradebook_service.accounts.session import (
     pending_step,
     renew_session,
 )
-from gradebook_service.auth.oidc import SsoError, idp_client, linked_accounts
+from gradebook_service.auth.oidc import SsoError, check_issuer, idp_client, linked_accounts
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
 from shared.security import safe_next
@@ -39,7 +39,7 @@ def sso_start():
     client = idp_client()
     if client is None:
         abort(404)
-    next_url = request.args.get("next")
+    next_url = safe_next(request.args.get("next"), "")
     if next_url:
         session[NEXT_KEY] = next_url
     redirect_uri = current_app.config["GRADEBOOK_URL"] + url_for("auth.sso_callback")
@@ -53,6 +53,7 @@ def sso_callback():
     if client is None:
         abort(404)
     try:
+        check_issuer(client, request.args)
         if request.args.get("error"):
             raise SsoError(request.args["error"])
         token = client.authorize_access_token()

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.school.models import Pupil, SchoolClass, StaffMember, Subject
 from shared.database import TimestampMixin, utcnow
@@ -98,6 +99,8 @@ class Excuse(TimestampMixin, db.Model):
     decision_note: Mapped[str | None] = mapped_column(sa.String(300))
 
     pupil: Mapped[Pupil] = relationship()
+    #: Who submitted it: the homeroom teacher's list names them.
+    submitted_by: Mapped[SchoolAccount] = relationship()
     items: Mapped[list[ExcuseItem]] = relationship(back_populates="excuse")
     decided_by: Mapped[StaffMember | None] = relationship()
 

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from gradebook_service.accounts.models import SchoolAccount
+from gradebook_service.accounts.models import PUPIL, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.history.services import record_change
 from gradebook_service.lessons.models import (
@@ -34,7 +34,14 @@ from gradebook_service.lessons.models import (
 )
 from gradebook_service.notifications.hooks import absences_marked
 from gradebook_service.school.free_days import refuse_free_day
-from gradebook_service.school.models import Pupil, School, SchoolClass, SchoolYear, Subject
+from gradebook_service.school.models import (
+    Guardianship,
+    Pupil,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+)
 from gradebook_service.timetable.services import teacher_plan
 from shared.collation import order_by_name
 from shared.database import utcnow
@@ -276,9 +283,27 @@ def excusable_absences(school_id: int, pupil_id: int) -> list[tuple[Attendance, 
     return [tuple(r) for r in rows]
 
 
+#: School setting (School.settings): adult pupils may excuse their own absences.
+ADULT_PUPILS_MAY_EXCUSE = "adult_pupils_may_excuse"
+
+
+def may_submit_excuses(account: SchoolAccount, pupil: Pupil, on: date | None = None) -> bool:
+    """Parents excuse absences; a pupil only when adult and the school allows it."""
+    if account.role != PUPIL:
+        return True
+    on = on or date.today()
+    born = pupil.birth_date
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    school = db.session.get(School, pupil.school_id)
+    return age >= 18 and bool((school.settings or {}).get(ADULT_PUPILS_MAY_EXCUSE))
+
+
 def submit_excuse(account: SchoolAccount, pupil: Pupil, attendance_ids: list[int],
-                  reason: str) -> Excuse:
+                  reason: str, on: date | None = None) -> Excuse:
     """File an excuse for some of ``pupil``'s unexcused absences."""
+    if not may_submit_excuses(account, pupil, on):
+        raise ExcuseError(_l("Absences are excused by a parent or guardian. Ask them to send "
+                             "the excuse from their own login."))
     reason = (reason or "").strip()
     if not attendance_ids:
         raise ExcuseError(_l("Choose at least one absence to excuse."))
@@ -320,6 +345,9 @@ def homeroom_excuses(account: SchoolAccount, status: str = PENDING) -> list[Excu
                Pupil.school_id == account.school_id, Pupil.class_id.in_(led))
         .order_by(Excuse.created_at)
         .options(sa.orm.joinedload(Excuse.pupil),
+                 sa.orm.joinedload(Excuse.submitted_by).joinedload(SchoolAccount.guardianship)
+                 .joinedload(Guardianship.guardian),
+                 sa.orm.joinedload(Excuse.submitted_by).joinedload(SchoolAccount.pupil),
                  sa.orm.selectinload(Excuse.items).joinedload(ExcuseItem.attendance)
                  .joinedload(Attendance.lesson).joinedload(Lesson.subject))).unique().scalars())
 

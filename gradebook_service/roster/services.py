@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -100,6 +101,11 @@ def _clean(value: str | None) -> str:
     return " ".join((value or "").split())
 
 
+def _has_control_character(value: str | None) -> bool:
+    """True for NUL and other control characters: PostgreSQL refuses NUL, nobody's name has one."""
+    return any(unicodedata.category(c) == "Cc" for c in value or "")
+
+
 def parse(data: bytes | str) -> list[RosterRow]:
     """Parse and validate the CSV; raise :class:`RosterInvalid` with every problem found."""
     problems: list[RowProblem] = []
@@ -126,7 +132,10 @@ def parse(data: bytes | str) -> list[RosterRow]:
         line = reader.line_num
         if not any((v or "").strip() for k, v in raw.items() if k):
             continue
-        errs: list[str] = []
+        errs: list[str] = [
+            _text(_l("%(column)s contains a control character (such as NUL); remove it.",
+                     column=col))
+            for col in COLUMNS if _has_control_character(raw.get(col))]
         class_name = _clean(raw.get("class")).replace(" ", "").lower()
         match = CLASS_NAME.match(class_name)
         if not match:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from idp.extensions import db
 from shared.database import TimestampMixin
+from shared.session_records import SessionRecordMixin
 
 PENDING_ACTIVATION = "pending_activation"
 PENDING_CONSENT = "pending_consent"
@@ -108,3 +109,12 @@ class RecoveryCode(TimestampMixin, db.Model):
                                             index=True)
     code_hash: Mapped[str] = mapped_column(sa.String(64))
     used_at: Mapped[datetime | None]
+
+
+class BrowserSession(SessionRecordMixin, db.Model):
+    """One signed-in browser session at the IdP: sign-out deletes it (cookie replay)."""
+
+    __tablename__ = "browser_session"
+
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id", ondelete="CASCADE"),
+                                            index=True)

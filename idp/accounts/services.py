@@ -13,7 +13,13 @@ import re
 import sqlalchemy as sa
 from flask import current_app
 
-from idp.accounts.models import ACTIVE, PENDING_ACTIVATION, PENDING_CONSENT, Account
+from idp.accounts.models import (
+    ACTIVE,
+    PENDING_ACTIVATION,
+    PENDING_CONSENT,
+    Account,
+    BrowserSession,
+)
 from idp.core.models import audit
 from idp.extensions import db
 from idp.oidc.services import revoke_all_tokens
@@ -143,8 +149,9 @@ def set_password(account: Account, new_password: str, *, reason: str) -> None:
 
 
 def end_all_sessions(account: Account) -> None:
-    """Sign the account out everywhere: bump ``session_version`` and revoke OAuth tokens."""
+    """Sign the account out everywhere: bump ``session_version``, drop session records, revoke tokens."""
     account.session_version = (account.session_version or 1) + 1
+    db.session.execute(sa.delete(BrowserSession).where(BrowserSession.account_id == account.id))
     revoke_all_tokens(account)
 
 

@@ -3,17 +3,21 @@
 The sign-in views write it; the OIDC authorization view reads it and hands the
 provider an explicit ``idp.oidc.authentication.Authentication`` (``auth_time`` for
 ``max_age``, ``amr``/``acr`` for the ID token). A session ends when the account's
-``session_version`` changes (password change, recovery, disabling).
+``session_version`` changes (password change, recovery, disabling), and a signed
+cookie opens a session only while its :class:`BrowserSession` record lives (sign-out
+deletes it, so a copy of the cookie is dead too).
 """
 
 from __future__ import annotations
 
 import time
 
-from flask import g, session, url_for
+import sqlalchemy as sa
+from flask import current_app, g, session, url_for
 
-from idp.accounts.models import Account
+from idp.accounts.models import Account, BrowserSession
 from idp.extensions import db
+from shared.session_records import SID_KEY, close_record, live, open_record
 
 _UID = "uid"
 _VERSION = "uid_version"
@@ -30,7 +34,9 @@ def current_user() -> Account | None:
         user = None
         uid = session.get(_UID)
         if uid is not None:
-            user = db.session.get(Account, uid)
+            user = db.session.execute(sa.select(Account).join(BrowserSession, sa.and_(
+                BrowserSession.account_id == Account.id, live(BrowserSession, session.get(SID_KEY))
+            )).where(Account.id == uid)).scalar_one_or_none()
             if user is None or not user.is_active or user.session_version != session.get(_VERSION):
                 session.clear()
                 user = None
@@ -41,6 +47,7 @@ def current_user() -> Account | None:
 def login_user(account: Account, amr: tuple[str, ...] = ("pwd",)) -> None:
     """Start a new session for ``account`` (fresh session contents, against fixation)."""
     keep = {k: session[k] for k in ("lang",) if k in session}
+    close_record(db, BrowserSession, session.get(SID_KEY))
     session.clear()
     session.update(keep)
     session.permanent = True
@@ -48,11 +55,19 @@ def login_user(account: Account, amr: tuple[str, ...] = ("pwd",)) -> None:
     session[_VERSION] = account.session_version
     session[_AUTH_TIME] = int(time.time())
     session[_AMR] = list(amr)
+    session[SID_KEY] = open_session(account)
     g.idp_user = account
 
 
+def open_session(account: Account) -> str:
+    """Record a new signed-in session of ``account``; return its id for the cookie."""
+    return open_record(db, BrowserSession, current_app.permanent_session_lifetime,
+                       account_id=account.id)
+
+
 def logout_user() -> None:
-    """End the session."""
+    """End the session here and on the server: a copy of the cookie opens nothing afterwards."""
+    close_record(db, BrowserSession, session.get(SID_KEY))
     session.clear()
     g.pop("idp_user", None)
 

@@ -3,37 +3,23 @@
 Failure counters (:func:`shared.ratelimit.credential_throttle`) guard password
 checks; these limits cap how often one address or one client can make us send
 mail, so the IdP cannot be used to flood someone's inbox. They share the
-limiter's storage (Redis when configured), and keys are hashed addresses.
+credential throttle's store (the database, or Redis when configured), keys are
+hashed addresses, and a browser known for the address has its own allowance.
 """
 
 from __future__ import annotations
 
-import hashlib
+from flask import current_app
 
-from flask import current_app, request
-from limits import parse
-
-
-def _key(action: str, scope: str, value: str) -> str:
-    return f"act:{action}:{scope}:" + hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+from idp.accounts.services import LOGIN_SCOPE
+from shared.ratelimit import credential_throttle
 
 
 def allow(action: str, address: str | None) -> bool:
     """Count one ``action`` for ``address`` and the client; return False once either is used up."""
-    from idp.extensions import limiter
-
-    if not limiter.enabled:
-        return True
     # One pair of settings per action (idp/config.py): <ACTION>_LIMIT_PER_ADDRESS / _PER_IP.
-    per_address = parse(current_app.config[f"{action.upper()}_LIMIT_PER_ADDRESS"])
-    per_ip = parse(current_app.config[f"{action.upper()}_LIMIT_PER_IP"])
-    strategy = limiter.limiter
-    ip = request.remote_addr or "-"
-    if not strategy.test(per_ip, _key(action, "ip", ip)):
-        return False
-    if address and not strategy.test(per_address, _key(action, "addr", address)):
-        return False
-    strategy.hit(per_ip, _key(action, "ip", ip))
-    if address:
-        strategy.hit(per_address, _key(action, "addr", address))
-    return True
+    config = current_app.config
+    return credential_throttle().allow(action, address,
+                                       config[f"{action.upper()}_LIMIT_PER_ADDRESS"],
+                                       config[f"{action.upper()}_LIMIT_PER_IP"],
+                                       known_at=LOGIN_SCOPE)

@@ -3,10 +3,15 @@
 from idp.extensions import db
 from shared.audit import AuditEventMixin
 from shared.outbox import OutboxMessageMixin
+from shared.throttle_store import ThrottleCounterMixin
 
 
 class OutboxMessage(OutboxMessageMixin, db.Model):
     """A mail waiting for (or done with) delivery."""
+
+
+class ThrottleCounter(ThrottleCounterMixin, db.Model):
+    """A failure or mail-sending counter shared by every process (shared.throttle_store)."""
 
 
 class AuditEvent(AuditEventMixin, db.Model):

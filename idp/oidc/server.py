@@ -98,7 +98,7 @@ def requested_claim_names(claims_request: dict | None, member: str) -> tuple[str
 # --------------------------------------------------------------------------- grants
 
 class PKCE(CodeChallenge):
-    """RFC 7636 with S256 only; a code challenge is required of public clients."""
+    """RFC 7636 with S256 only, required of every client (RFC 9700 §2.1.1: confidential too)."""
 
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
@@ -106,7 +106,7 @@ class PKCE(CodeChallenge):
     def validate_code_challenge(self, grant, redirect_uri):
         super().validate_code_challenge(grant, redirect_uri)
         data = grant.request.payload.data
-        if grant.request.client.is_public and not data.get("code_challenge"):
+        if not data.get("code_challenge"):
             raise InvalidRequestError("PKCE (code_challenge, S256) is required for this client.")
 
     def get_authorization_code_challenge(self, authorization_code):

@@ -108,6 +108,9 @@ def authorize():
         grant = server.get_consent_grant(end_user=authentication)
     except OAuth2Error as error:
         return _error(error, response_mode)
+    except ValueError:  # Authlib refuses to echo a control character (e.g. in redirect_uri)
+        return Response(render_template("oidc/error.html", error="invalid_request",
+                                        description="invalid_request"), status=400)
     ctx = AuthorizationContext(grant, authentication)
     lang = parse_ui_locales(request.values.get("ui_locales"))
 

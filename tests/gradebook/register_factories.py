@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from gradebook_service.accounts.access import SESSION_KEY, SESSION_VERSION_KEY
+from gradebook_service.accounts.access import SESSION_KEY, SESSION_VERSION_KEY, open_session
 from gradebook_service.accounts.models import PARENT, PUPIL, STAFF, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.grades.models import Assessment, Grade, GradeCategory
@@ -32,6 +32,7 @@ from gradebook_service.school.models import (
 )
 from gradebook_service.timetable.models import LessonPeriod, TimetableEntry
 from shared.database import utcnow
+from shared.session_records import SID_KEY
 
 YEAR_START = date(2026, 9, 1)
 TERM2_START = date(2027, 2, 1)
@@ -215,7 +216,10 @@ def add_register(world: World, scale: int = 1, first_week: int = 0) -> None:
 
 
 def sign_in(client, account: SchoolAccount) -> None:
-    """Sign ``account`` in on a test client by setting the session."""
+    """Sign ``account`` in on a test client by setting the session (and its server record)."""
+    sid = open_session(account)
+    db.session.commit()
     with client.session_transaction() as session:
         session[SESSION_KEY] = account.id
         session[SESSION_VERSION_KEY] = account.session_version
+        session[SID_KEY] = sid

@@ -186,15 +186,18 @@ def test_admin_publishes_terms_from_the_page(gradebook_app, gradebook_client):
 
 
 def test_sso_sessions_are_asked_for_the_terms_only(gradebook_app, gradebook_client):
-    from gradebook_service.accounts.access import SESSION_KEY, SESSION_VERSION_KEY
+    from gradebook_service.accounts.access import SESSION_KEY, SESSION_VERSION_KEY, open_session
+    from shared.session_records import SID_KEY
 
     school = f.make_school()
     (parent,) = f.parent_accounts(f.make_family(f.make_class(school)))
     f.issue(parent)  # still on the issued password, never used
+    sid = open_session(parent)
     f.commit()
     with gradebook_client.session_transaction() as session:
         session[SESSION_KEY] = parent.id
         session[SESSION_VERSION_KEY] = parent.session_version
+        session[SID_KEY] = sid
         session["auth_method"] = "sso"
     assert gradebook_client.get("/account").headers["Location"].endswith("/first-login")
     page = gradebook_client.get("/first-login").data.decode()

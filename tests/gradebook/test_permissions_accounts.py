@@ -1,12 +1,11 @@
 """Permission matrix: every role against other families', classes' and schools' data."""
 
 import pytest
-from flask import g, session
+from flask import g
 
 from gradebook_service.accounts.access import (
-    SESSION_KEY,
-    SESSION_VERSION_KEY,
     can_see_pupil,
+    sign_in,
     staff_class_ids_query,
     visible_pupil_ids_query,
 )
@@ -84,8 +83,7 @@ def test_get_pupil_or_404_matrix(gradebook_app, world, who):
     account = world[who]
     for name in PUPILS:
         with gradebook_app.test_request_context("/"):
-            session[SESSION_KEY] = account.id
-            session[SESSION_VERSION_KEY] = account.session_version
+            sign_in(account)
             g.pop("current_account", None)
             if name in MATRIX[who]:
                 assert get_pupil_or_404(world[name].id).id == world[name].id

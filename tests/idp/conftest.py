@@ -44,10 +44,15 @@ def make_client(client_id="rp", *, public=False, first_party=True, scope=None,
 
 def sign_in(client, account, *, amr=("pwd",), auth_time: int | None = None) -> None:
     """Give the test client a session for ``account`` (as the sign-in page would)."""
+    from idp.accounts.session import open_session
+
+    sid = open_session(account)
+    db.session.commit()
     with client.session_transaction() as sess:
         sess.clear()
         sess["uid"] = account.id
         sess["uid_version"] = account.session_version
+        sess["sid"] = sid
         sess["auth_time"] = int(time.time()) if auth_time is None else auth_time
         sess["amr"] = list(amr)
 

@@ -12,10 +12,25 @@ from tests.conftest import base_config
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
+_APPS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    """The throttle's counters are in the database: close each app's pool after the test."""
+    yield
+    while _APPS:
+        app = _APPS.pop()
+        with app.app_context():
+            app.extensions["sqlalchemy"].engine.dispose()
+
+
 def _app(database_urls, **config):
-    return create_app({**base_config(database_urls["gradebook"], "gradebook"),
-                       "THROTTLE_PER_ACCOUNT": "3 per 15 minutes",
-                       "THROTTLE_PER_IP": "5 per 15 minutes", **config})
+    app = create_app({**base_config(database_urls["gradebook"], "gradebook"),
+                      "THROTTLE_PER_ACCOUNT": "3 per 15 minutes",
+                      "THROTTLE_PER_IP": "5 per 15 minutes", **config})
+    _APPS.append(app)
+    return app
 
 
 def test_account_is_blocked_after_its_failures(database_urls):
@@ -59,7 +74,8 @@ def test_counters_are_shared_between_processes_through_redis(database_urls):
     except redis.ConnectionError:
         pytest.fail("Redis is not running on 127.0.0.1:6379")
     prefix = "t" + secrets.token_hex(4)
-    config = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    config = {"REDIS_URL": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL,
+              "RATELIMIT_KEY_PREFIX": prefix}
     first, second = _app(database_urls, **config), _app(database_urls, **config)
     with first.test_request_context():
         for _ in range(3):
@@ -68,3 +84,17 @@ def test_counters_are_shared_between_processes_through_redis(database_urls):
         assert credential_throttle().blocked("login", "shared-account")
     keys = redis.Redis.from_url(REDIS_URL).keys(f"*{prefix}*")
     assert keys and not any(b"shared-account" in key for key in keys)  # identifiers hashed
+
+
+def test_counters_are_shared_between_apps_through_the_database(database_urls):
+    from gradebook_service.extensions import db
+
+    prefix = "d" + secrets.token_hex(4)
+    first, second = (_app(database_urls, RATELIMIT_KEY_PREFIX=prefix) for _ in range(2))
+    with first.test_request_context():
+        for _ in range(3):
+            credential_throttle().failed("login", "shared-account")
+        db.session.commit()
+    with second.test_request_context():
+        assert credential_throttle().blocked("login", "shared-account")
+        assert not credential_throttle().blocked("login", "another-account")

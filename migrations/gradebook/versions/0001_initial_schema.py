@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 13:17:17.533736
+Create Date: 2026-12-01 13:40:50.631516
 
 """
 
@@ -71,6 +71,16 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_school")),
         sa.UniqueConstraint("name", name=op.f("uq_school_name")),
     )
+    op.create_table(
+        "throttle_counter",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_throttle_counter")),
+    )
+    with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_throttle_counter_expires_at"), ["expires_at"], unique=False)
+
     op.create_table(
         "grade_category",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -864,6 +874,7 @@ def upgrade():
         sa.Column("totp_secret_encrypted", sa.String(length=255), nullable=True),
         sa.Column("totp_enabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
+        sa.Column("passkey_count", sa.Integer(), server_default="0", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("role in ('parent', 'pupil', 'staff')", name=op.f("ck_school_account_role")),
         sa.ForeignKeyConstraint(
@@ -1159,6 +1170,54 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "account_id", "kind", name=op.f("pk_notification_preference")),
     )
     op.create_table(
+        "passkey",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("credential_id", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("user_handle", sa.LargeBinary(length=64), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("sign_count", sa.BigInteger(), nullable=False),
+        sa.Column("backup_eligible", sa.Boolean(), nullable=False),
+        sa.Column("backed_up", sa.Boolean(), nullable=False),
+        sa.Column("transports", sa.String(length=120), nullable=False),
+        sa.Column("aaguid", sa.String(length=36), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_passkey_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_passkey_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey")),
+        sa.UniqueConstraint("credential_id", name=op.f("uq_passkey_credential_id")),
+    )
+    with op.batch_alter_table("passkey", schema=None) as batch_op:
+        batch_op.create_index("ix_passkey_school_account", ["school_id", "account_id"], unique=False)
+
+    op.create_table(
+        "passkey_challenge",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=20), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=True),
+        sa.Column("challenge", sa.LargeBinary(length=64), nullable=False),
+        sa.Column("user_handle", sa.LargeBinary(length=64), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_passkey_challenge_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey_challenge")),
+    )
+    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
+        batch_op.create_index("ix_passkey_challenge_expires", ["expires_at"], unique=False)
+
+    op.create_table(
         "password_reset_request",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1265,6 +1324,28 @@ def upgrade():
             name=op.f("uq_section_visit_school_id_account_id_pupil_id_section"),
         ),
     )
+    op.create_table(
+        "sign_in_session",
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("sid_digest", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["school_account.id"],
+            name=op.f("fk_sign_in_session_account_id_school_account"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_sign_in_session_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("school_id", "sid_digest", name=op.f("pk_sign_in_session")),
+    )
+    with op.batch_alter_table("sign_in_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sign_in_session_expires_at"), ["expires_at"], unique=False)
+        batch_op.create_index("ix_sign_in_session_school_account", ["school_id", "account_id"], unique=False)
+
     op.create_table(
         "survey_answered",
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1545,6 +1626,11 @@ def downgrade():
 
     op.drop_table("survey_response")
     op.drop_table("survey_answered")
+    with op.batch_alter_table("sign_in_session", schema=None) as batch_op:
+        batch_op.drop_index("ix_sign_in_session_school_account")
+        batch_op.drop_index(batch_op.f("ix_sign_in_session_expires_at"))
+
+    op.drop_table("sign_in_session")
     op.drop_table("section_visit")
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
         batch_op.drop_index("ix_recovery_code_school_account")
@@ -1555,6 +1641,14 @@ def downgrade():
         batch_op.drop_index("ix_password_reset_request_school_status")
 
     op.drop_table("password_reset_request")
+    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
+        batch_op.drop_index("ix_passkey_challenge_expires")
+
+    op.drop_table("passkey_challenge")
+    with op.batch_alter_table("passkey", schema=None) as batch_op:
+        batch_op.drop_index("ix_passkey_school_account")
+
+    op.drop_table("passkey")
     op.drop_table("notification_preference")
     op.drop_table("notification_digest_mark")
     with op.batch_alter_table("notification", schema=None) as batch_op:
@@ -1674,6 +1768,10 @@ def downgrade():
 
     op.drop_table("guardian")
     op.drop_table("grade_category")
+    with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_throttle_counter_expires_at"))
+
+    op.drop_table("throttle_counter")
     op.drop_table("school")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_status"))

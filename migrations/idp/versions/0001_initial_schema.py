@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 15:26:36.735119
+Create Date: 2026-12-01 13:00:56.601624
 
 """
 
@@ -132,6 +132,34 @@ def upgrade():
     )
     with op.batch_alter_table("signing_key", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_signing_key_status"), ["status"], unique=False)
+
+    op.create_table(
+        "throttle_counter",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_throttle_counter")),
+    )
+    with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_throttle_counter_expires_at"), ["expires_at"], unique=False)
+
+    op.create_table(
+        "browser_session",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("sid_digest", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_browser_session_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("sid_digest", name=op.f("pk_browser_session")),
+    )
+    with op.batch_alter_table("browser_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_browser_session_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_browser_session_expires_at"), ["expires_at"], unique=False)
 
     op.create_table(
         "oauth_app_consent",
@@ -390,6 +418,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_oauth_app_consent_client_id"))
 
     op.drop_table("oauth_app_consent")
+    with op.batch_alter_table("browser_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_browser_session_expires_at"))
+        batch_op.drop_index(batch_op.f("ix_browser_session_account_id"))
+
+    op.drop_table("browser_session")
+    with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_throttle_counter_expires_at"))
+
+    op.drop_table("throttle_counter")
     with op.batch_alter_table("signing_key", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_signing_key_status"))
 

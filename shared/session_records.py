@@ -1,0 +1,55 @@
+"""Server-side records of signed-in sessions: the signed cookie names one, sign-out deletes it.
+
+Both services keep their sessions in signed cookies. A cookie copied before
+sign-out would stay valid until it expires; with a record per session the
+server decides: the cookie carries a random session id, the database its
+SHA-256 digest, and a session whose record is gone is over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.database import UTCDateTime, utcnow
+
+#: The session key holding the random session id.
+SID_KEY = "sid"
+
+
+def sid_digest(sid: object) -> str:
+    """The stored form of a session id (the id itself never reaches the database)."""
+    return hashlib.sha256(sid.encode() if isinstance(sid, str) else b"").hexdigest()
+
+
+class SessionRecordMixin:
+    """Columns of one signed-in browser session; the service adds whose it is."""
+
+    sid_digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def open_record(db, model, lifetime: timedelta, **owner) -> str:
+    """Add a record for a new session (and drop expired ones); return the id for the cookie."""
+    now = utcnow()
+    db.session.execute(sa.delete(model).where(model.expires_at <= now))
+    sid = secrets.token_urlsafe(32)
+    db.session.add(model(sid_digest=sid_digest(sid), expires_at=now + lifetime, **owner))
+    db.session.flush()
+    return sid
+
+
+def close_record(db, model, sid: object) -> None:
+    """Delete the record of the session ``sid`` (sign-out): its cookie opens nothing any more."""
+    if isinstance(sid, str):
+        db.session.execute(sa.delete(model).where(model.sid_digest == sid_digest(sid)))
+
+
+def live(model, sid: object):
+    """The SQL condition "``sid`` names an unexpired record of ``model``" (for a join)."""
+    return sa.and_(model.sid_digest == sid_digest(sid), model.expires_at > utcnow())
