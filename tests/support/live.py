@@ -27,10 +27,12 @@ LOG_DIR = ROOT / "test-artifacts" / "logs"
 
 
 class ServiceProcess:
-    """One service under gunicorn (1 worker, 4 threads) with its own environment."""
+    """One service under gunicorn (1 worker by default, 4 threads) with its own environment."""
 
-    def __init__(self, service: str, env: dict[str, str], port: int | None = None) -> None:
+    def __init__(self, service: str, env: dict[str, str], port: int | None = None,
+                 workers: int = 1) -> None:
         self.service = service
+        self.workers = workers
         self.module = APPS[service]
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -44,7 +46,7 @@ class ServiceProcess:
         log = open(self.log_path, "wb")  # noqa: SIM115 - kept open for the process's life
         self._log = log
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
+            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads", "4",
              "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "-",
              f"{self.module}:create_app()"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
