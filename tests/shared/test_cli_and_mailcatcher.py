@@ -58,3 +58,29 @@ def test_mail_catcher_receives_and_lists_mail():
         server.shutdown()
         server.server_close()
         catcher.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_mail_catcher_page_is_no_wider_than_the_screen(chromium, width):
+    """A long activation link (a token of ~200 characters) wraps instead of widening the page."""
+    catcher = MailCatcher().start()
+    server = serve_http(catcher, free_port())
+    try:
+        message = EmailMessage()
+        message["From"], message["To"] = "szkola@example.pl", "rodzic@example.pl"
+        message["Subject"] = "Aktywuj konto"
+        message.set_content("Link: http://127.0.0.1:5001/activate/" + "x" * 220)
+        with smtplib.SMTP("127.0.0.1", catcher.smtp_port) as smtp:
+            smtp.send_message(message)
+        catcher.wait_for(lambda m: m.subject == "Aktywuj konto")
+        context = chromium.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_port}/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        catcher.stop()
