@@ -58,7 +58,8 @@ def _catalogue_owner(package: Path) -> Path:
 #: complete in Ukrainian. Staff and office pages stay Polish and English.
 UKRAINIAN = ["shared", "gradebook_service", *(f"gradebook_service/{name}" for name in (
     "accounts", "auth", "family", "grades", "lessons", "homework", "calendar", "announcements",
-    "remarks", "timetable", "exports")), "idp", *(f"idp/{name}" for name in (
+    "remarks", "timetable", "exports", "messages", "surveys", "notifications")),
+    "idp", *(f"idp/{name}" for name in (
     "accounts", "oidc", "registration", "parental_consent", "recovery", "settings"))]
 CASES = ([pytest.param(p, "pl", id=f"pl-{p.relative_to(ROOT)}") for p in _packages()]
          + [pytest.param(ROOT / p, "uk", id=f"uk-{p}") for p in UKRAINIAN])
