@@ -25,7 +25,15 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.register_bench import SECRET, count_queries, database_url, fill, serve, wrk  # noqa: E402
+from bench.register_bench import (  # noqa: E402
+    SECRET,
+    count_queries,
+    database_url,
+    fill,
+    serve,
+    session_cookie,
+    wrk,
+)
 from tests.support.fake_idp import FakeIdp  # noqa: E402
 
 GB_PORT, HELLO_PORT = 18812, 18811
@@ -45,9 +53,7 @@ def build(url: str, issuer: str) -> tuple[str, str, str, int]:
     with app.app_context():
         upgrade()
         account_id, version = fill(app)
-        serializer = app.session_interface.get_signing_serializer(app)
-        cookie = app.config["SESSION_COOKIE_NAME"] + "=" + serializer.dumps(
-            {"account_id": account_id, "account_session_version": version})
+        cookie = session_cookie(app, account_id, version)
         db = app.extensions["sqlalchemy"]
         parent = db.session.execute(sa.select(SchoolAccount).where(
             SchoolAccount.id == account_id)).scalar_one()

@@ -61,12 +61,24 @@ def build(url: str) -> tuple[str, int]:
     with app.app_context():
         upgrade()
         account_id, version = fill(app)
-        serializer = app.session_interface.get_signing_serializer(app)
-        cookie = app.config["SESSION_COOKIE_NAME"] + "=" + serializer.dumps(
-            {"account_id": account_id, "account_session_version": version})
+        cookie = session_cookie(app, account_id, version)
         queries = count_queries(app, cookie)
         app.extensions["sqlalchemy"].engine.dispose()
     return cookie, queries
+
+
+def session_cookie(app, account_id: int, version: int) -> str:
+    """A signed-in session cookie with its server-side record, as a real sign-in leaves."""
+    from gradebook_service.accounts.access import SESSION_KEY, SESSION_VERSION_KEY, open_session
+    from gradebook_service.accounts.models import SchoolAccount
+    from shared.session_records import SID_KEY
+
+    db = app.extensions["sqlalchemy"]
+    sid = open_session(db.session.get(SchoolAccount, account_id))
+    db.session.commit()
+    serializer = app.session_interface.get_signing_serializer(app)
+    return app.config["SESSION_COOKIE_NAME"] + "=" + serializer.dumps(
+        {SESSION_KEY: account_id, SESSION_VERSION_KEY: version, SID_KEY: sid})
 
 
 def fill(app) -> tuple[int, int]:
