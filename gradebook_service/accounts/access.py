@@ -125,6 +125,14 @@ def staff_class_ids_query(account: SchoolAccount) -> sa.Select:
     return sa.union(taught, led)
 
 
+def may_change_entry(account: SchoolAccount, author_staff_id: int) -> bool:
+    """True if ``account`` may edit or delete what ``author_staff_id`` gave (homework, a test,
+    an announcement, a remark, a grade column): its author and the administrator, nobody else."""
+    staff = account.staff
+    return account.role == STAFF and staff is not None and (
+        staff.id == author_staff_id or staff.is_admin)
+
+
 def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
     """True if the staff member teaches the subject to the class (or is the administrator)."""
     if account.staff is None:

@@ -38,6 +38,8 @@ class Announcement(db.Model):
     valid_from: Mapped[date]
     valid_until: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the author (or the administrator) last edited it: families see "changed on …".
+    edited_at: Mapped[datetime | None]
 
     author: Mapped[StaffMember] = relationship()
 

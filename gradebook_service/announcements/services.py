@@ -18,8 +18,10 @@ from gradebook_service.announcements.models import (
     AnnouncementRead,
 )
 from gradebook_service.extensions import db
+from gradebook_service.history.services import record_change
 from gradebook_service.notifications.hooks import announcement_published
 from gradebook_service.school.models import StaffMember
+from shared.database import utcnow
 
 
 class AnnouncementError(Exception):
@@ -30,9 +32,8 @@ class AnnouncementError(Exception):
         self.message = message
 
 
-def publish(account: SchoolAccount, audience: str, class_id: int | None, title: str, body: str,
-            valid_from: date, valid_until: date) -> Announcement:
-    """Publish an announcement (a class announcement needs the class)."""
+def _check(audience: str, class_id: int | None, title: str, body: str, valid_from: date,
+           valid_until: date) -> None:
     if audience not in AUDIENCES:
         raise AnnouncementError(_l("Choose who the announcement is for."))
     if audience == CLASS and class_id is None:
@@ -41,6 +42,12 @@ def publish(account: SchoolAccount, audience: str, class_id: int | None, title: 
         raise AnnouncementError(_l("Give the announcement a title and a text."))
     if valid_until < valid_from:
         raise AnnouncementError(_l("The end of validity cannot be before its start."))
+
+
+def publish(account: SchoolAccount, audience: str, class_id: int | None, title: str, body: str,
+            valid_from: date, valid_until: date) -> Announcement:
+    """Publish an announcement (a class announcement needs the class)."""
+    _check(audience, class_id, title, body, valid_from, valid_until)
     item = Announcement(school_id=account.school_id, audience=audience,
                         class_id=class_id if audience == CLASS else None,
                         author_id=account.staff_id, title=title.strip()[:200],
@@ -51,6 +58,43 @@ def publish(account: SchoolAccount, audience: str, class_id: int | None, title: 
                            parents=audience in (EVERYONE, CLASS, PARENTS),
                            pupils=audience in (EVERYONE, CLASS), staff=audience == TEACHERS)
     return item
+
+
+def _snapshot(item: Announcement) -> dict:
+    return {"text": item.title, "body": item.body, "audience": item.audience,
+            "class_id": item.class_id, "valid_from": item.valid_from.isoformat(),
+            "valid_until": item.valid_until.isoformat()}
+
+
+def update(account: SchoolAccount, item: Announcement, audience: str, class_id: int | None,
+           title: str, body: str, valid_from: date, valid_until: date) -> bool:
+    """Change an announcement (read receipts stay: readers saw an earlier version, which the
+    change log keeps); returns True if anything changed."""
+    _check(audience, class_id, title, body, valid_from, valid_until)
+    old = _snapshot(item)
+    item.audience, item.class_id = audience, class_id if audience == CLASS else None
+    item.title, item.body = title.strip()[:200], body.strip()[:10000]
+    item.valid_from, item.valid_until = valid_from, valid_until
+    if _snapshot(item) == old:
+        return False
+    item.edited_at = utcnow()
+    record_change(item.school_id, "announcement", item.id, pupil_id=None,
+                  class_id=item.class_id, action="update", old=old, new=_snapshot(item),
+                  actor=account)
+    db.session.flush()
+    return True
+
+
+def delete(account: SchoolAccount, item: Announcement) -> None:
+    """Delete an announcement and its read receipts (so no unread badge counts it)."""
+    record_change(item.school_id, "announcement", item.id, pupil_id=None,
+                  class_id=item.class_id, action="delete", old=_snapshot(item), new=None,
+                  actor=account)
+    db.session.execute(sa.delete(AnnouncementRead).where(
+        AnnouncementRead.school_id == item.school_id,
+        AnnouncementRead.announcement_id == item.id))
+    db.session.delete(item)
+    db.session.flush()
 
 
 def visible_condition(account: SchoolAccount, class_id: int | None):

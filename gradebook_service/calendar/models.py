@@ -39,6 +39,8 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the author (or the administrator) last edited it: families see "changed on …".
+    edited_at: Mapped[datetime | None]
 
     subject: Mapped[Subject | None] = relationship()
     teacher: Mapped[StaffMember] = relationship()

@@ -16,9 +16,11 @@ from flask_babel import lazy_gettext as _l
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.calendar.models import KINDS, QUIZ, TEST, Event
 from gradebook_service.extensions import db
+from gradebook_service.history.services import record_change
 from gradebook_service.notifications.hooks import event_announced
 from gradebook_service.school.free_days import refuse_free_day
 from gradebook_service.school.models import School, StaffMember, Subject
+from shared.database import utcnow
 
 KIND_LABELS = {"test": _l("Test"), "quiz": _l("Quiz"), "trip": _l("Trip"),
                "meeting": _l("Parent-teacher meeting"), "other": _l("Other")}
@@ -94,6 +96,49 @@ def add_event(account: SchoolAccount, school: School, class_id: int, kind: str, 
     db.session.flush()
     event_announced(school.id, class_id, kind, day, event.title, subject_id)
     return event
+
+
+def _snapshot(event: Event) -> dict:
+    return {"text": event.title, "kind": event.kind, "date": event.date.isoformat(),
+            "period": event.period_number, "description": event.description}
+
+
+def update_event(account: SchoolAccount, school: School, event: Event, kind: str, day: date,
+                 title: str, description: str = "", period_number: int | None = None,
+                 confirm_over_cap: bool = False) -> bool:
+    """Change an event; a test moved onto a full day or week warns as a new one does.
+
+    The change log keeps both versions; returns True if anything changed.
+    """
+    if kind not in KINDS:
+        raise EventError(_l("Choose the kind of event."))
+    title = (title or "").strip()
+    if not title:
+        raise EventError(_l("Give the event a title."))
+    if kind in (TEST, QUIZ):
+        refuse_free_day(school.id, day, EventError)
+    if (day, kind) != (event.date, event.kind):
+        warnings = cap_warnings(school, event.class_id, day, kind, exclude_id=event.id)
+        if warnings and (caps(school)["hard_cap"] or not confirm_over_cap):
+            raise CapExceeded(warnings)
+    old = _snapshot(event)
+    event.kind, event.date, event.title = kind, day, title[:200]
+    event.description, event.period_number = (description or "").strip()[:4000], period_number
+    if _snapshot(event) == old:
+        return False
+    event.edited_at = utcnow()
+    record_change(school.id, "event", event.id, pupil_id=None, class_id=event.class_id,
+                  action="update", old=old, new=_snapshot(event), actor=account)
+    db.session.flush()
+    return True
+
+
+def delete_event(account: SchoolAccount, event: Event) -> None:
+    """Delete an event: it leaves the families' calendar; the change log keeps it."""
+    record_change(event.school_id, "event", event.id, pupil_id=None, class_id=event.class_id,
+                  action="delete", old=_snapshot(event), new=None, actor=account)
+    db.session.delete(event)
+    db.session.flush()
 
 
 def class_events(school_id: int, class_id: int, start: date, end: date

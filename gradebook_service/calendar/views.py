@@ -10,9 +10,11 @@ from flask_babel import gettext as _
 
 from gradebook_service.accounts.access import login_required
 from gradebook_service.calendar import services
+from gradebook_service.calendar.models import Event
 from gradebook_service.web import dates
 from gradebook_service.web.family import family_context, mark_visited
 from gradebook_service.web.staff import (
+    own_entry_or_404,
     parse_target,
     school_of,
     staff_account,
@@ -92,3 +94,50 @@ def new():
                            warnings=warnings, form=request.form, labels=services.KIND_LABELS,
                            hard=services.caps(school)["hard_cap"], today=dates.today()
                            ), (422 if error or warnings else 200)
+
+
+@bp.route("/staff/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int):
+    """Change a test or event (its author or the administrator; others 404); moving a test
+    onto a full day or week warns as announcing one does."""
+    account = staff_account()
+    event = own_entry_or_404(account, Event, event_id)
+    school = school_of(account)
+    error, warnings = None, []
+    if request.method == "POST":
+        try:
+            day = date.fromisoformat(request.form.get("date", ""))
+        except ValueError:
+            error = _("Give the date.")
+        else:
+            try:
+                changed = services.update_event(
+                    account, school, event, request.form.get("kind", ""), day,
+                    request.form.get("title", ""), request.form.get("description", ""),
+                    period_number=request.form.get("period", type=int),
+                    confirm_over_cap=request.form.get("confirm") == "1")
+            except services.CapExceeded as exc:
+                warnings = exc.warnings
+            except services.EventError as exc:
+                error = exc.message
+            else:
+                flash(_("Event saved.") if changed else _("Nothing was changed."), "success")
+                return redirect(url_for("staff.entries", kind="event"), code=303)
+    form = request.form if request.method == "POST" else {
+        "kind": event.kind, "date": event.date.isoformat(), "title": event.title,
+        "description": event.description, "period": event.period_number or ""}
+    return render_template("calendar/edit.html", event=event, error=error, warnings=warnings,
+                           form=form, labels=services.KIND_LABELS,
+                           hard=services.caps(school)["hard_cap"]
+                           ), (422 if error or warnings else 200)
+
+
+@bp.post("/staff/events/<int:event_id>/delete")
+@login_required
+def delete(event_id: int):
+    """Delete a test or event (recorded in the change log); families no longer see it."""
+    account = staff_account()
+    services.delete_event(account, own_entry_or_404(account, Event, event_id))
+    flash(_("Event deleted."), "success")
+    return redirect(url_for("staff.entries", kind="event"), code=303)

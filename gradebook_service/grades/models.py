@@ -58,6 +58,8 @@ class Assessment(db.Model):
     date: Mapped[date]
     description: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the author (or the administrator) last edited it: families see "changed on …".
+    edited_at: Mapped[datetime | None]
 
     category: Mapped[GradeCategory] = relationship()
     teacher: Mapped[StaffMember] = relationship()

@@ -139,6 +139,75 @@ def add_assessment(account: SchoolAccount, class_id: int, subject_id: int, term:
     return assessment
 
 
+def _column_snapshot(assessment: Assessment) -> dict:
+    return {"text": assessment.description, "category_id": assessment.category_id,
+            "weight": assessment.weight, "date": assessment.date.isoformat(),
+            "subject_id": assessment.subject_id, "term_id": assessment.term_id}
+
+
+def update_assessment(account: SchoolAccount, assessment: Assessment, category_id: int,
+                      weight: int | None, day: date, description: str) -> bool:
+    """Change a column's category, weight, date or description; True if anything changed.
+
+    Its grades' ``updated_at`` moves too, so the families' cached grades pages (keyed by
+    ``grades_fingerprint``) show the new weight at once.
+    """
+    category = db.session.get(GradeCategory, category_id)
+    if category is None or category.school_id != account.school_id or (
+            not category.active and category.id != assessment.category_id):
+        raise GradeError(_l("Choose a category."))
+    if weight is not None and not 0 <= weight <= 10:
+        raise GradeError(_l("The weight must be between 0 and 10."))
+    old = _column_snapshot(assessment)
+    assessment.category_id = category.id
+    assessment.weight = category.weight if weight is None else weight
+    assessment.date, assessment.description = day, (description or "").strip()[:200]
+    if _column_snapshot(assessment) == old:
+        return False
+    now = utcnow()
+    assessment.edited_at = now
+    db.session.execute(sa.update(Grade).where(Grade.school_id == assessment.school_id,
+                                              Grade.assessment_id == assessment.id)
+                       .values(updated_at=now))
+    record_change(assessment.school_id, "assessment", assessment.id, pupil_id=None,
+                  class_id=assessment.class_id, action="update", old=old,
+                  new=_column_snapshot(assessment), actor=account)
+    db.session.flush()
+    return True
+
+
+def column_grade_count(assessment: Assessment) -> int:
+    """How many grades deleting the column would delete (the confirmation page says it)."""
+    return db.session.execute(sa.select(sa.func.count()).select_from(Grade).where(
+        Grade.school_id == assessment.school_id, Grade.assessment_id == assessment.id)).scalar()
+
+
+def delete_assessment(account: SchoolAccount, assessment: Assessment, confirmed_count: int
+                      ) -> int:
+    """Delete a column with its grades, each grade's deletion in the change log; return how many.
+
+    ``confirmed_count`` is the number of grades the teacher was shown and confirmed: if grades
+    were entered meanwhile, nothing is deleted (GradeError) and the page asks again.
+    """
+    grades = list(db.session.execute(sa.select(Grade).where(
+        Grade.school_id == assessment.school_id, Grade.assessment_id == assessment.id)).scalars())
+    if len(grades) != confirmed_count:
+        raise GradeError(_l("The column now holds %(n)d grade(s): confirm again.", n=len(grades)))
+    for grade in grades:
+        record_change(assessment.school_id, "grade", grade.id, pupil_id=grade.pupil_id,
+                      action="delete", old=_grade_snapshot(grade, assessment), new=None,
+                      actor=account)
+        db.session.delete(grade)
+    record_change(assessment.school_id, "assessment", assessment.id, pupil_id=None,
+                  class_id=assessment.class_id, action="delete",
+                  old={**_column_snapshot(assessment), "grades": len(grades)}, new=None,
+                  actor=account)
+    db.session.flush()
+    db.session.delete(assessment)
+    db.session.flush()
+    return len(grades)
+
+
 def _grade_snapshot(grade: Grade, assessment: Assessment) -> dict:
     return {"value": grade.value, "assessment_id": assessment.id,
             "subject_id": assessment.subject_id, "weight": assessment.weight,

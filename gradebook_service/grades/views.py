@@ -12,11 +12,12 @@ from markupsafe import Markup
 from gradebook_service.accounts.access import current_account, login_required, roles_required
 from gradebook_service.accounts.models import STAFF
 from gradebook_service.grades import categories, descriptive, forms, school_rules, services
+from gradebook_service.grades.models import Assessment
 from gradebook_service.school.years import school_year_for, term_for
 from gradebook_service.web import dates
 from gradebook_service.web.cache import fragment_cache, time_bucket
 from gradebook_service.web.family import family_context, mark_visited, new_since
-from gradebook_service.web.staff import school_of, staff_account, taught_or_404
+from gradebook_service.web.staff import own_entry_or_404, school_of, staff_account, taught_or_404
 
 bp = Blueprint("grades", __name__, template_folder="templates")
 
@@ -94,7 +95,7 @@ def grid(class_id: int, subject_id: int):
                                     term=term.number), code=303)
     return render_template("grades/grid.html", klass=klass, subject=subject, term=term,
                            year=year, g=g, problems=problems, typed=typed,
-                           descriptive=is_descriptive, texts=texts,
+                           descriptive=is_descriptive, texts=texts, staff=account.staff,
                            categories=[c for c in services.ensure_categories(account.school_id)
                                        if c.active],
                            today=dates.today()), (422 if problems else 200)
@@ -125,6 +126,75 @@ def add_assessment(class_id: int, subject_id: int):
         flash(_("Column added."), "success")
     return redirect(url_for("grades.grid", class_id=class_id, subject_id=subject_id,
                             term=term.number), code=303)
+
+
+def _grid_url(assessment: Assessment) -> str:
+    number = next((t.number for t in school_year_for(assessment.school_id, dates.today()).terms
+                   if t.id == assessment.term_id), None)
+    return url_for("grades.grid", class_id=assessment.class_id,
+                   subject_id=assessment.subject_id, term=number)
+
+
+@bp.route("/staff/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_assessment(assessment_id: int):
+    """Change a column's category, weight, date or description (its author or the
+    administrator; others 404). Its grades stay; averages follow the new weight."""
+    account = staff_account()
+    assessment = own_entry_or_404(account, Assessment, assessment_id)
+    error = None
+    if request.method == "POST":
+        weight_text = (request.form.get("weight") or "").strip()
+        try:
+            day = date.fromisoformat(request.form.get("date", ""))
+        except ValueError:
+            error = _("Give the date.")
+        else:
+            try:
+                changed = services.update_assessment(
+                    account, assessment, request.form.get("category_id", type=int) or 0,
+                    int(weight_text) if weight_text.isdigit() else None, day,
+                    request.form.get("description", ""))
+            except services.GradeError as exc:
+                error = exc.message
+            else:
+                flash(_("Column saved.") if changed else _("Nothing was changed."), "success")
+                return redirect(_grid_url(assessment), code=303)
+    form = request.form if request.method == "POST" else {
+        "category_id": str(assessment.category_id), "weight": str(assessment.weight),
+        "date": assessment.date.isoformat(), "description": assessment.description}
+    choices = [c for c in services.ensure_categories(account.school_id)
+               if c.active or c.id == assessment.category_id]
+    return render_template("grades/column_edit.html", assessment=assessment, form=form,
+                           error=error, categories=choices, grid_url=_grid_url(assessment),
+                           grades=services.column_grade_count(assessment)
+                           ), (422 if error else 200)
+
+
+@bp.route("/staff/assessments/<int:assessment_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_assessment(assessment_id: int):
+    """Delete a column: the page says how many grades go with it and asks to confirm; the
+    deletion and every grade deleted are recorded in the change log."""
+    account = staff_account()
+    assessment = own_entry_or_404(account, Assessment, assessment_id)
+    count = services.column_grade_count(assessment)
+    error = None
+    if request.method == "POST":
+        if request.form.get("confirm") != "1":
+            error = _("Tick the box to confirm that the grades are deleted with the column.")
+        else:
+            grid_url = _grid_url(assessment)
+            try:
+                deleted = services.delete_assessment(account, assessment,
+                                                     request.form.get("grades", -1, type=int))
+            except services.GradeError as exc:
+                error = exc.message
+            else:
+                flash(_("Column deleted with %(n)d grade(s).", n=deleted), "success")
+                return redirect(grid_url, code=303)
+    return render_template("grades/column_delete.html", assessment=assessment, count=count,
+                           error=error, grid_url=_grid_url(assessment)), (422 if error else 200)
 
 
 # --- the administrator: categories and the school's grade rules ------------------------

@@ -22,14 +22,19 @@ def actor_name(account: SchoolAccount | None) -> str:
 
 def record_change(school_id: int, entity: str, entity_id: int, *, pupil_id: int | None,
                   action: str, old: dict | None, new: dict | None,
-                  actor: SchoolAccount | None) -> ChangeLogEntry | None:
-    """Add a change-log entry (nothing when an update changed nothing)."""
+                  actor: SchoolAccount | None, class_id: int | None = None
+                  ) -> ChangeLogEntry | None:
+    """Add a change-log entry (nothing when an update changed nothing).
+
+    ``class_id`` names the class an entry without a pupil was given to (homework, a test,
+    a grade column), so the class's teachers find its edits and deletions.
+    """
     if entity not in ENTITIES:
         raise ValueError(f"unknown entity {entity!r}")
     if action == "update" and old == new:
         return None
     entry = ChangeLogEntry(school_id=school_id, entity=entity, entity_id=entity_id,
-                           pupil_id=pupil_id, action=action, old_value=old, new_value=new,
+                           pupil_id=pupil_id, class_id=class_id, action=action, old_value=old, new_value=new,
                            changed_by_account_id=actor.id if actor else None,
                            changed_by_name=actor_name(actor), changed_at=utcnow())
     db.session.add(entry)
@@ -37,12 +42,22 @@ def record_change(school_id: int, entity: str, entity_id: int, *, pupil_id: int 
 
 
 def changes_for(school_id: int, *, pupil_ids_query: sa.Select, entity: str | None = None,
-                limit: int = 200) -> list[tuple[ChangeLogEntry, Pupil | None]]:
-    """The latest changes about the pupils in ``pupil_ids_query`` (newest first)."""
+                limit: int = 200, class_ids_query: sa.Select | None = None,
+                author_id: int | None = None) -> list[tuple[ChangeLogEntry, Pupil | None]]:
+    """The latest changes about the pupils in ``pupil_ids_query`` (newest first).
+
+    With ``class_ids_query`` also the changes of entries given to those classes, and with
+    ``author_id`` every change that account made (its school-wide announcements too).
+    """
+    scope = [ChangeLogEntry.pupil_id.in_(pupil_ids_query)]
+    if class_ids_query is not None:
+        scope.append(sa.and_(ChangeLogEntry.pupil_id.is_(None),
+                             ChangeLogEntry.class_id.in_(class_ids_query)))
+    if author_id is not None:
+        scope.append(ChangeLogEntry.changed_by_account_id == author_id)
     query = (sa.select(ChangeLogEntry, Pupil)
              .outerjoin(Pupil, Pupil.id == ChangeLogEntry.pupil_id)
-             .where(ChangeLogEntry.school_id == school_id,
-                    ChangeLogEntry.pupil_id.in_(pupil_ids_query))
+             .where(ChangeLogEntry.school_id == school_id, sa.or_(*scope))
              .order_by(ChangeLogEntry.changed_at.desc(), ChangeLogEntry.id.desc()).limit(limit))
     if entity:
         query = query.where(ChangeLogEntry.entity == entity)

@@ -27,6 +27,8 @@ class Homework(db.Model):
     due_on: Mapped[date]
     description: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the author (or the administrator) last edited it: families see "changed on …".
+    edited_at: Mapped[datetime | None]
 
     subject: Mapped[Subject] = relationship()
     teacher: Mapped[StaffMember] = relationship()

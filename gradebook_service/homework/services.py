@@ -9,9 +9,11 @@ from flask_babel import lazy_gettext as _l
 
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
+from gradebook_service.history.services import record_change
 from gradebook_service.homework.models import Homework
 from gradebook_service.school.free_days import refuse_free_day
 from gradebook_service.school.models import StaffMember, Subject
+from shared.database import utcnow
 
 
 class HomeworkError(Exception):
@@ -25,18 +27,51 @@ class HomeworkError(Exception):
 def add_homework(account: SchoolAccount, class_id: int, subject_id: int, assigned_on: date,
                  due_on: date, description: str) -> Homework:
     """Set homework for a class."""
+    description = _checked(account, assigned_on, due_on, description)
+    item = Homework(school_id=account.school_id, class_id=class_id, subject_id=subject_id,
+                    teacher_id=account.staff_id, assigned_on=assigned_on, due_on=due_on,
+                    description=description)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def _snapshot(item: Homework) -> dict:
+    return {"text": item.description, "due_on": item.due_on.isoformat(),
+            "subject_id": item.subject_id}
+
+
+def _checked(account: SchoolAccount, assigned_on: date, due_on: date, description: str) -> str:
     description = (description or "").strip()
     if not description:
         raise HomeworkError(_l("Describe the homework."))
     if due_on < assigned_on:
         raise HomeworkError(_l("The due date cannot be before the day the homework is set."))
     refuse_free_day(account.school_id, due_on, HomeworkError)
-    item = Homework(school_id=account.school_id, class_id=class_id, subject_id=subject_id,
-                    teacher_id=account.staff_id, assigned_on=assigned_on, due_on=due_on,
-                    description=description[:4000])
-    db.session.add(item)
+    return description[:4000]
+
+
+def update_homework(account: SchoolAccount, item: Homework, due_on: date,
+                    description: str) -> bool:
+    """Change the due date or the text (the change log keeps both versions); True if changed."""
+    description = _checked(account, item.assigned_on, due_on, description)
+    old = _snapshot(item)
+    item.due_on, item.description = due_on, description
+    if _snapshot(item) == old:
+        return False
+    item.edited_at = utcnow()
+    record_change(item.school_id, "homework", item.id, pupil_id=None, class_id=item.class_id,
+                  action="update", old=old, new=_snapshot(item), actor=account)
     db.session.flush()
-    return item
+    return True
+
+
+def delete_homework(account: SchoolAccount, item: Homework) -> None:
+    """Delete homework: it leaves the families' pages and badges; the change log keeps it."""
+    record_change(item.school_id, "homework", item.id, pupil_id=None, class_id=item.class_id,
+                  action="delete", old=_snapshot(item), new=None, actor=account)
+    db.session.delete(item)
+    db.session.flush()
 
 
 def new_homework(since: datetime, today: date):

@@ -177,6 +177,11 @@ def save_lesson(account: SchoolAccount, school: School, lesson: Lesson, topic: s
     unknown = [code for code in marks.values() if code and code not in types]
     if unknown:
         raise LessonError(_l("Unknown attendance type: %(code)s", code=unknown[0]))
+    if lesson.topic and lesson.topic != topic:
+        # A corrected topic is a change to the register: the change log keeps the old one.
+        record_change(lesson.school_id, "lesson", lesson.id, pupil_id=None,
+                      class_id=lesson.class_id, action="update",
+                      old={"text": lesson.topic}, new={"text": topic}, actor=account)
     lesson.topic = topic
     changed = 0
     newly_absent = []
@@ -254,11 +259,13 @@ def attendance_summary(school_id: int, pupil_id: int, year: SchoolYear
     return overall, sorted(subjects.items())
 
 
-def pupil_attendance(school_id: int, pupil_id: int, start: date, end: date
-                     ) -> list[tuple[Attendance, str, str]]:
-    """A pupil's attendance records between two dates, with subject and lesson topic."""
+def pupil_attendance(school_id: int, pupil_id: int, start: date, end: date,
+                     topics: bool = False) -> list[tuple]:
+    """A pupil's attendance records between two dates, with subject and period number (and,
+    with ``topics``, the lesson's topic, which families read in the day view)."""
     rows = db.session.execute(
-        sa.select(Attendance, Subject.name, Lesson.period_number)
+        sa.select(Attendance, Subject.name, Lesson.period_number,
+                  *([Lesson.topic] if topics else []))
         .join(Subject, Subject.id == Attendance.subject_id)
         .join(Lesson, Lesson.id == Attendance.lesson_id)
         .where(Attendance.school_id == school_id, Attendance.pupil_id == pupil_id,

@@ -37,11 +37,12 @@ def family_attendance():
     except ValueError:
         start = ctx.today.replace(day=1)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    records = services.pupil_attendance(ctx.school.id, ctx.pupil.id, start, end)
+    records = services.pupil_attendance(ctx.school.id, ctx.pupil.id, start, end, topics=True)
     days: dict[date, list] = {}
-    for record, subject, period in records:
+    for record, subject, period, topic in records:
         symbol, label = services.status_symbol(ctx.school, record.status, record.type_code)
-        days.setdefault(record.date, []).append((period, subject, record.status, symbol, label))
+        days.setdefault(record.date, []).append((period, subject, record.status, symbol, label,
+                                                 topic))
     overall, subjects = services.attendance_summary(ctx.school.id, ctx.pupil.id, ctx.year)
     previous = (start - timedelta(days=1)).strftime("%Y-%m")
     following = (end + timedelta(days=1)).strftime("%Y-%m")

@@ -34,6 +34,8 @@ class Remark(db.Model):
     category: Mapped[str] = mapped_column(sa.String(60))
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the author (or the administrator) last edited it: families see "changed on …".
+    edited_at: Mapped[datetime | None]
 
     teacher: Mapped[StaffMember] = relationship()
 

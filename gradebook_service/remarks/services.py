@@ -48,6 +48,27 @@ def add_remark(account: SchoolAccount, pupil: Pupil, kind: str, category: str, t
     return remark
 
 
+def update_remark(account: SchoolAccount, remark: Remark, kind: str, category: str,
+                  text: str) -> bool:
+    """Change a remark's kind, category or text (both versions in the change log)."""
+    if kind not in ("positive", "negative"):
+        raise RemarkError(_l("Choose whether the remark is positive or negative."))
+    text = (text or "").strip()
+    if not text:
+        raise RemarkError(_l("Write the remark."))
+    old = {"kind": remark.kind, "category": remark.category, "text": remark.text}
+    remark.kind, remark.text = kind, text[:2000]
+    remark.category = (category or "").strip()[:60] or str(_l("Other"))
+    new = {"kind": remark.kind, "category": remark.category, "text": remark.text}
+    if new == old:
+        return False
+    remark.edited_at = utcnow()
+    record_change(remark.school_id, "remark", remark.id, pupil_id=remark.pupil_id,
+                  action="update", old=old, new=new, actor=account)
+    db.session.flush()
+    return True
+
+
 def delete_remark(account: SchoolAccount, remark: Remark) -> None:
     """Delete a remark (kept in the change log)."""
     record_change(remark.school_id, "remark", remark.id, pupil_id=remark.pupil_id,

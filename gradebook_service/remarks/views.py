@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from gradebook_service.accounts.access import login_required
 from gradebook_service.extensions import db
 from gradebook_service.remarks import services
-from gradebook_service.remarks.models import BEHAVIOUR_GRADES
+from gradebook_service.remarks.models import BEHAVIOUR_GRADES, Remark
 from gradebook_service.school.models import Pupil
 from gradebook_service.school.years import school_year_for
 from gradebook_service.web import dates
 from gradebook_service.web.family import family_context, mark_visited
-from gradebook_service.web.staff import staff_account, visible_class_or_404
+from gradebook_service.web.staff import own_entry_or_404, staff_account, visible_class_or_404
 
 bp = Blueprint("remarks", __name__, template_folder="templates")
 
@@ -76,3 +76,38 @@ def staff_class(class_id: int):
                            form=request.form), (422 if error else 200)
 
 
+
+
+@bp.route("/staff/remarks/<int:remark_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(remark_id: int):
+    """Change a remark (its author or the administrator; others 404)."""
+    account = staff_account()
+    remark = own_entry_or_404(account, Remark, remark_id)
+    error = None
+    if request.method == "POST":
+        try:
+            changed = services.update_remark(account, remark, request.form.get("kind", ""),
+                                             request.form.get("category", ""),
+                                             request.form.get("text", ""))
+        except services.RemarkError as exc:
+            error = exc.message
+        else:
+            flash(_("Remark saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("staff.entries", kind="remark"), code=303)
+    form = request.form if request.method == "POST" else {
+        "kind": remark.kind, "category": remark.category, "text": remark.text}
+    pupil = db.session.get(Pupil, remark.pupil_id)
+    return render_template("remarks/edit.html", remark=remark, pupil=pupil, error=error,
+                           form=form, categories=services.REMARK_CATEGORIES
+                           ), (422 if error else 200)
+
+
+@bp.post("/staff/remarks/<int:remark_id>/delete")
+@login_required
+def delete(remark_id: int):
+    """Delete a remark (recorded in the change log); the family no longer sees it."""
+    account = staff_account()
+    services.delete_remark(account, own_entry_or_404(account, Remark, remark_id))
+    flash(_("Remark deleted."), "success")
+    return redirect(url_for("staff.entries", kind="remark"), code=303)

@@ -5,7 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 
-from gradebook_service.accounts.access import current_account, staff_class_ids_query, teaches
+from gradebook_service.accounts.access import (
+    current_account,
+    may_change_entry,
+    staff_class_ids_query,
+    teaches,
+)
 from gradebook_service.accounts.models import STAFF, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.school.models import School, SchoolClass, Subject, TeachingAssignment
@@ -71,3 +76,13 @@ def parse_target(value: str | None) -> tuple[int, int]:
     except ValueError:
         return 0, 0
     return class_id, subject_id
+
+
+def own_entry_or_404(account: SchoolAccount, model, entry_id: int, author: str = "teacher_id"):
+    """An entry of ``model`` in the account's school that it may edit or delete (its author's
+    or, for the administrator, anyone's); anything else answers 404, not revealing it exists."""
+    entry = db.session.get(model, entry_id)
+    if entry is None or entry.school_id != account.school_id \
+            or not may_change_entry(account, getattr(entry, author)):
+        abort(404)
+    return entry

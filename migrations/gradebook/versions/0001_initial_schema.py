@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 13:40:50.631516
+Create Date: 2026-12-07 21:20:06.982872
 
 """
 
@@ -246,6 +246,7 @@ def upgrade():
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "audience in ('everyone', 'class', 'parents', 'teachers')", name=op.f("ck_announcement_audience")
         ),
@@ -276,6 +277,7 @@ def upgrade():
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("description", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["category_id"], ["grade_category.id"], name=op.f("fk_assessment_category_id_grade_category")
         ),
@@ -327,6 +329,7 @@ def upgrade():
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "kind in ('test', 'quiz', 'trip', 'meeting', 'other')", name=op.f("ck_event_kind")
         ),
@@ -354,6 +357,7 @@ def upgrade():
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["class_id"], ["school_class.id"], name=op.f("fk_homework_class_id_school_class")
         ),
@@ -736,6 +740,7 @@ def upgrade():
         sa.Column("category", sa.String(length=60), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("kind in ('positive', 'negative')", name=op.f("ck_remark_kind")),
         sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_remark_pupil_id_pupil")),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_remark_school_id_school")),
@@ -954,6 +959,7 @@ def upgrade():
         sa.Column("entity", sa.String(length=20), nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=True),
+        sa.Column("class_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(length=10), nullable=False),
         sa.Column("old_value", sa.JSON(), nullable=True),
         sa.Column("new_value", sa.JSON(), nullable=True),
@@ -965,11 +971,17 @@ def upgrade():
             ["school_account.id"],
             name=op.f("fk_change_log_changed_by_account_id_school_account"),
         ),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_change_log_class_id_school_class")
+        ),
         sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_change_log_pupil_id_pupil")),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_change_log_school_id_school")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_change_log")),
     )
     with op.batch_alter_table("change_log", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_change_log_school_class_time", ["school_id", "class_id", "changed_at"], unique=False
+        )
         batch_op.create_index(
             "ix_change_log_school_entity", ["school_id", "entity", "entity_id"], unique=False
         )
@@ -1677,6 +1689,7 @@ def downgrade():
     with op.batch_alter_table("change_log", schema=None) as batch_op:
         batch_op.drop_index("ix_change_log_school_pupil_time")
         batch_op.drop_index("ix_change_log_school_entity")
+        batch_op.drop_index("ix_change_log_school_class_time")
 
     op.drop_table("change_log")
     op.drop_table("announcement_read")
