@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
-from gradebook_service.history.models import ENTITIES, ChangeLogEntry
+from gradebook_service.history.models import ENTITIES, ENTRY_ENTITIES, ChangeLogEntry
 from gradebook_service.school.models import Pupil
 from shared.database import utcnow
 
@@ -43,11 +43,13 @@ def record_change(school_id: int, entity: str, entity_id: int, *, pupil_id: int 
 
 def changes_for(school_id: int, *, pupil_ids_query: sa.Select, entity: str | None = None,
                 limit: int = 200, class_ids_query: sa.Select | None = None,
-                author_id: int | None = None) -> list[tuple[ChangeLogEntry, Pupil | None]]:
+                author_id: int | None = None, every_entry: bool = False
+                ) -> list[tuple[ChangeLogEntry, Pupil | None]]:
     """The latest changes about the pupils in ``pupil_ids_query`` (newest first).
 
-    With ``class_ids_query`` also the changes of entries given to those classes, and with
-    ``author_id`` every change that account made (its school-wide announcements too).
+    With ``class_ids_query`` also the changes of entries given to those classes, with
+    ``author_id`` every change that account made (its school-wide announcements too), and
+    with ``every_entry`` (the administrator) the changes of every entry staff gave.
     """
     scope = [ChangeLogEntry.pupil_id.in_(pupil_ids_query)]
     if class_ids_query is not None:
@@ -55,6 +57,9 @@ def changes_for(school_id: int, *, pupil_ids_query: sa.Select, entity: str | Non
                              ChangeLogEntry.class_id.in_(class_ids_query)))
     if author_id is not None:
         scope.append(ChangeLogEntry.changed_by_account_id == author_id)
+    if every_entry:
+        scope.append(sa.and_(ChangeLogEntry.pupil_id.is_(None),
+                             ChangeLogEntry.entity.in_(ENTRY_ENTITIES)))
     query = (sa.select(ChangeLogEntry, Pupil)
              .outerjoin(Pupil, Pupil.id == ChangeLogEntry.pupil_id)
              .where(ChangeLogEntry.school_id == school_id, sa.or_(*scope))

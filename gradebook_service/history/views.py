@@ -38,4 +38,5 @@ def changes():
                            entities=ENTITIES,
                            rows=changes_for(account.school_id, pupil_ids_query=scope,
                                             entity=entity, class_ids_query=classes,
-                                            author_id=author))
+                                            author_id=author,
+                                            every_entry=pupil is None and account.staff.is_admin))

@@ -177,6 +177,34 @@ def test_a_deleted_announcement_takes_its_read_receipts(gradebook_app, gradebook
     assert db.session.execute(sa.select(sa.func.count()).select_from(AnnouncementRead)).scalar() == 0
 
 
+def test_the_change_log_shows_entry_changes_to_their_class_teachers_and_the_admin(
+        gradebook_app, gradebook_client, clock):
+    world = build_school()
+    ids = give_entries(world)
+    everyone = Announcement(school_id=world.school.id, audience="everyone",
+                            author_id=world.teachers["history"].id, title="Dzień otwarty szkoły",
+                            body="Zapraszamy.", valid_from=TODAY, valid_until=TODAY)
+    db.session.add(everyone)
+    db.session.commit()
+    sign_in(gradebook_client, world.staff_accounts["math"])
+    gradebook_client.get("/staff/")
+    gradebook_client.post(delete_url("homework", ids["homework"]), data={})
+    sign_in(gradebook_client, world.staff_accounts["history"])
+    gradebook_client.get("/staff/")
+    gradebook_client.post(delete_url("announcement", everyone.id), data={})
+    # the history teacher teaches 1a: sees the homework deletion there, and their own
+    history = gradebook_client.get("/staff/history").text
+    assert "Zadania 1–5 ze str. 40" in history and "Dzień otwarty szkoły" in history
+    # the admin sees both; the other school's admin neither
+    sign_in(gradebook_client, world.staff_accounts["admin"])
+    history = gradebook_client.get("/staff/history").text
+    assert "Zadania 1–5 ze str. 40" in history and "Dzień otwarty szkoły" in history
+    other = build_school("SP 7")
+    sign_in(gradebook_client, other.staff_accounts["admin"])
+    history = gradebook_client.get("/staff/history").text
+    assert "Zadania 1–5" not in history and "Dzień otwarty" not in history
+
+
 def test_an_edit_with_errors_is_shown_again_in_polish(gradebook_app, gradebook_client, clock):
     world = build_school()
     ids = give_entries(world)
@@ -185,7 +213,7 @@ def test_an_edit_with_errors_is_shown_again_in_polish(gradebook_app, gradebook_c
     response = gradebook_client.post(edit_url("homework", ids["homework"]),
                                      data={"due_on": TODAY.isoformat(), "description": " "})
     assert response.status_code == 422
-    assert "Opisz zadanie domowe" in response.text or 'role="alert"' in response.text
+    assert 'role="alert" id="hw-error">Opisz zadanie domowe.<' in response.text
     assert 'name="csrf_token"' in response.text and '<label for="description">' in response.text
     assert db.session.get(Homework, ids["homework"]).description == "Zadania 1–5 ze str. 40"
     # a post without the CSRF token is refused
