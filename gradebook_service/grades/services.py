@@ -334,6 +334,8 @@ class ShownGrade:
     is_new: bool = False
     colour: str = "blue"
     id: int = 0
+    #: When the column was last edited (families see "changed on …" in the grade's tip).
+    edited_at: object = None
 
 
 @dataclass
@@ -379,7 +381,7 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
                   Assessment.weight, Assessment.date, Assessment.description,
                   GradeCategory.name, GradeCategory.counts_to_average,
                   StaffMember.first_name, StaffMember.last_name, Subject.name,
-                  GradeCategory.colour)
+                  GradeCategory.colour, Assessment.edited_at)
         .join(Assessment, Assessment.id == Grade.assessment_id)
         .join(GradeCategory, GradeCategory.id == Assessment.category_id)
         .join(StaffMember, StaffMember.id == Grade.teacher_id)
@@ -388,13 +390,13 @@ def pupil_grades(school: School, pupil: Pupil, year: SchoolYear,
                Grade.term_id.in_(list(term_ids)))
         .order_by(Assessment.date, Grade.id))
     for (grade_id, value, subject_id, term_id, created_at, is_new, weight, day, description,
-         category, counts, first, last, subject_name, colour) in rows:
+         category, counts, first, last, subject_name, colour, edited_at) in rows:
         row = subjects.setdefault(subject_id, SubjectGrades(subject_id, subject_name))
         number = term_ids[term_id]
         row.grades.setdefault(number, []).append(ShownGrade(
             value, counts and weight > 0 and _counts(rules, value), category, weight, day,
             description, f"{first} {last}", number, created_at,
-            is_new=bool(is_new), colour=colour, id=grade_id))
+            is_new=bool(is_new), colour=colour, id=grade_id, edited_at=edited_at))
     if rules.is_descriptive(pupil.school_class.level):
         # Descriptive assessment: texts instead of term/year grades, and no averages, so no
         # number stands in for the assessment anywhere the rows are shown.

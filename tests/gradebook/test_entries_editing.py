@@ -278,6 +278,7 @@ def test_editing_a_column_changes_the_weight_families_see(gradebook_app, gradebo
     sign_in(gradebook_client, parent)
     page = gradebook_client.get("/family/grades").text
     assert "Kartkówka z odejmowania" in page and "Kartkówka z dodawania" not in page
+    assert "zmieniono 5.10.2026, 11:00" in page
 
 
 def test_a_lesson_topic_is_logged_when_corrected_and_families_read_it(gradebook_app,
