@@ -105,6 +105,18 @@ def test_teacher_edits_homework_and_reads_the_week_plan(gradebook_process, chrom
     if violations:
         problems["family-homework@phone"] = violations
 
+    # Deleting asks first: dismissed, nothing goes; accepted, the homework leaves the page.
+    spage.goto(base + "/staff/entries?kind=homework")
+    spage.once("dialog", lambda dialog: dialog.dismiss())
+    spage.get_by_role("button", name="Usuń").first.click()
+    assert spage.locator("tbody tr", has_text="Zadania 1–8").count() == 1
+    spage.once("dialog", lambda dialog: dialog.accept())
+    with spage.expect_navigation():
+        spage.get_by_role("button", name="Usuń").first.click()
+    assert spage.locator("tbody tr", has_text="Zadania 1–8").count() == 0
+    fpage.goto(base + "/family/homework")
+    assert "Zadania 1–8" not in fpage.content()
+
     # The week plan at both widths, with the switcher.
     for size, viewport in SIZES.items():
         spage.set_viewport_size(viewport)
