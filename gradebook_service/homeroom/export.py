@@ -83,10 +83,11 @@ def sheet_pdf(sheet: Sheet, heading: Heading) -> bytes:
     pdf.set_font(SANS, "B", 13)
     pdf.cell(0, 7, _("Classification sheet"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(SANS, "", 9)
-    pdf.cell(0, 5, f"{heading.school_name} · {_('Class')} {heading.class_name} · "
+    class_label, teacher_label, printed_label = _("Class"), _("Homeroom teacher"), _("Printed on")
+    pdf.cell(0, 5, f"{heading.school_name} · {class_label} {heading.class_name} · "
                    f"{heading.year_name} · {_period_title(sheet)}", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 5, f"{_('Homeroom teacher')}: {heading.teacher_name} · "
-                   f"{_('Printed on')}: {heading.printed_on}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, f"{teacher_label}: {heading.teacher_name} · {printed_label}: "
+                   f"{heading.printed_on}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     subjects = len(sheet.subjects)
     fixed = {"no": 8, "pupil": 48, "behaviour": 24, "average": 16, "attendance": 18,
@@ -108,9 +109,9 @@ def sheet_pdf(sheet: Sheet, heading: Heading) -> bytes:
     pdf.ln(3)
     pdf.set_font(SANS, "", 9)
     labels = RESULT_LABELS if sheet.period == "year" else TERM_RESULT_LABELS
-    summary = [f"{_('Pupils')}: {len(sheet.rows)}"]
+    summary = [_("Pupils: %(n)d", n=len(sheet.rows))]
     summary += [f"{labels[code]}: {sheet.count(code)}" for code in labels]
-    summary.append(f"{_('Class average')}: {format_number(sheet.average)}")
-    summary.append(f"{_('Attendance')}: {format_percentage(sheet.attendance)}")
+    summary.append(_("Class average: %(value)s", value=format_number(sheet.average)))
+    summary.append(_("Attendance: %(value)s", value=format_percentage(sheet.attendance)))
     pdf.multi_cell(0, 5, " · ".join(summary), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
