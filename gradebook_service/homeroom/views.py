@@ -5,6 +5,7 @@ administrator reach them (accounts/access.py ``leads_class``); anyone else gets 
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -37,6 +38,20 @@ def _load(class_id: int):
     return account, klass, school_of(account), school_year_for(account.school_id, dates.today())
 
 
+@bp.get("/staff/homeroom/")
+@login_required
+def classes():
+    """The classes the staff member leads (the administrator: every class of the school)."""
+    account = staff_account()
+    led = [k for k in db.session.execute(sa.select(SchoolClass).where(
+        SchoolClass.school_id == account.school_id).order_by(SchoolClass.name)
+        .options(sa.orm.selectinload(SchoolClass.homeroom_teacher))).scalars()
+        if leads_class(account, k)]
+    if not led:
+        abort(404)
+    return render_template("homeroom/classes.html", classes=led)
+
+
 def _period(year) -> str:
     """``?period=term|year``; by default the term until the second term starts, then the year."""
     chosen = request.args.get("period")
@@ -67,8 +82,7 @@ def attendance(class_id: int):
     chart = bar_chart([(format_day(m, "month"), round((data.by_month[m].percent or 0) * 10)
                         if m in data.by_month else 0) for m in data.months], 1000)
     return render_template("homeroom/attendance.html", klass=klass, year=year, data=data,
-                           pupils=class_pupils(klass.school_id, klass.id),
-                           bars=list(zip(chart.bars, data.months, strict=True)), chart=chart)
+                           pupils=class_pupils(klass.school_id, klass.id), chart=chart)
 
 
 @bp.route(PREFIX + "/risks", methods=["GET", "POST"])

@@ -205,3 +205,18 @@ def test_a_class_of_25(gradebook_client, world):
     pdf = PdfReader(io.BytesIO(gradebook_client.get(_url(world, "/classification.pdf")).data))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert all(f"Nowy{i} Dodany" in text for i in range(21))
+
+
+def test_the_class_list_shows_the_classes_one_leads(gradebook_client, world):
+    one, two = (f"/staff/classes/{world.classes[n].id}/homeroom/" for n in ("1a", "1b"))
+    sign_in(gradebook_client, world.staff_accounts["admin"])
+    assert "/staff/homeroom/" in gradebook_client.get("/staff/").text
+    page = gradebook_client.get("/staff/homeroom/").text
+    assert one in page and two in page and "wychowawca: Anna Nowak" in page
+    sign_in(gradebook_client, world.staff_accounts["math"])
+    page = gradebook_client.get("/staff/homeroom/").text
+    assert one in page and two not in page
+    for account in (world.staff_accounts["history"],
+                    world.parent_accounts[world.pupils["1a"][0].id]):
+        sign_in(gradebook_client, account)
+        assert gradebook_client.get("/staff/homeroom/").status_code == 404
