@@ -24,7 +24,7 @@ from gradebook_service.grades.classification import (
     ClassificationRules,
     Outcome,
 )
-from gradebook_service.grades.models import FINAL, PROPOSED, TERM, YEAR
+from gradebook_service.grades.models import FINAL, TERM, YEAR
 from gradebook_service.history.services import record_change
 from gradebook_service.homeroom.attendance import ClassAttendance
 from gradebook_service.homeroom.overview import Overview
@@ -141,15 +141,6 @@ def classification_sheet(overview: Overview, attendance: ClassAttendance,
     total = attended + missed
     return Sheet(period, overview.subjects, rows, overview.descriptive,
                  round(100.0 * attended / total, 1) if total else None)
-
-
-def proposed_or_final(values: dict) -> tuple[int | None, int | None]:
-    """(proposed, final) of the year if any was given, else of the term - what the overview shows."""
-    for period in (YEAR, TERM):
-        proposed, final = values.get((period, PROPOSED)), values.get((period, FINAL))
-        if proposed is not None or final is not None:
-            return proposed, final
-    return None, None
 
 
 def save_threshold(account: SchoolAccount, school: School, text: str) -> Decimal:
