@@ -1,11 +1,13 @@
 """A substitute teacher grades the lesson they took - that lesson only, never the term."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
+from gradebook_service.accounts.access import may_grade_lesson
 from gradebook_service.extensions import db
 from gradebook_service.grades.models import Assessment, Grade
 from gradebook_service.history.models import ChangeLogEntry
@@ -140,3 +142,29 @@ def test_who_may_open_the_lessons_grades(gradebook_client, taken, who, status):
         account = build_school("B").staff_accounts["admin"]
     sign_in(gradebook_client, account or a.staff_accounts[who])
     assert gradebook_client.get(f"/staff/lessons/{lesson.id}/grades").status_code == status
+
+
+def test_may_grade_lesson_rule(gradebook_app, frozen):
+    """The rule itself: the substitution must name the teacher who held the lesson."""
+    a = build_school("A")
+    b = build_school("B")
+    history, math = a.teachers["history"].id, a.teachers["math"].id
+    klass, subject = a.classes["1a"].id, a.subjects["math"].id
+
+    def lesson(teacher_id, school_id=a.school.id):
+        return SimpleNamespace(school_id=school_id, class_id=klass, subject_id=subject,
+                               teacher_id=teacher_id)
+
+    acc = a.staff_accounts
+    assert may_grade_lesson(acc["history"], lesson(history), history)
+    assert not may_grade_lesson(acc["history"], lesson(history), None)  # no substitution
+    assert not may_grade_lesson(acc["history"], lesson(math), history)  # not theirs to hold
+    assert not may_grade_lesson(acc["history"], lesson(history), math)  # someone else's
+    assert not may_grade_lesson(acc["polish"], lesson(history), history)
+    assert may_grade_lesson(acc["math"], lesson(history), history)  # teaches the subject
+    assert may_grade_lesson(acc["admin"], lesson(history), history)
+    assert not may_grade_lesson(b.staff_accounts["admin"], lesson(history), history)
+    assert not may_grade_lesson(acc["history"], lesson(history, b.school.id), history)
+    assert not may_grade_lesson(a.parent_accounts[a.pupils["1a"][0].id], lesson(history),
+                                history)
+    assert not may_grade_lesson(None, lesson(history), history)
