@@ -13,7 +13,9 @@ from gradebook_service.grades.models import Assessment, Grade
 from gradebook_service.history.models import ChangeLogEntry
 from gradebook_service.lessons.models import Lesson
 from gradebook_service.timetable.models import TimetableChange
-from tests.gradebook.register_factories import TODAY, build_school, sign_in
+from tests.gradebook.homeroom_factories import add_pupils
+from tests.gradebook.register_factories import TODAY, add_register, build_school, sign_in
+from tests.gradebook.test_register_query_counts import _counts
 
 
 @pytest.fixture
@@ -168,3 +170,19 @@ def test_may_grade_lesson_rule(gradebook_app, frozen):
     assert not may_grade_lesson(a.parent_accounts[a.pupils["1a"][0].id], lesson(history),
                                 history)
     assert not may_grade_lesson(None, lesson(history), history)
+
+
+def test_the_lesson_grades_page_costs_constant_queries(gradebook_client, taken):
+    a, lesson = taken
+    column = _add_column(gradebook_client, lesson, a)
+    url = f"/staff/lessons/{lesson.id}/grades"
+    small = _counts(gradebook_client, db.engine, [url])
+    add_pupils(a, "1a", 22)
+    add_register(a, scale=3, first_week=5)
+    _add_column(gradebook_client, lesson, a, description="Druga kolumna")
+    for pupil in a.pupils["1a"]:
+        db.session.add(Grade(school_id=a.school.id, assessment_id=column.id, pupil_id=pupil.id,
+                             subject_id=column.subject_id, term_id=column.term_id, value="4",
+                             teacher_id=column.teacher_id))
+    db.session.commit()
+    assert _counts(gradebook_client, db.engine, [url]) == small
