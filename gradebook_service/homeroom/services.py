@@ -26,7 +26,7 @@ from gradebook_service.grades.classification import (
 )
 from gradebook_service.grades.models import FINAL, TERM, YEAR
 from gradebook_service.history.services import record_change
-from gradebook_service.homeroom.attendance import ClassAttendance
+from gradebook_service.homeroom.attendance import ClassAttendance, Tally
 from gradebook_service.homeroom.overview import Overview
 from gradebook_service.school.models import Pupil, School, Subject
 
@@ -136,11 +136,9 @@ def classification_sheet(overview: Overview, attendance: ClassAttendance,
         behaviour = overview.behaviour.get((pupil.id, period, FINAL))
         rows.append(SheetRow(pupil, grades, behaviour, attendance.pupil(pupil.id, which).percent,
                              rules.classify(grades, behaviour, overview.descriptive)))
-    overall = [attendance.pupil(p.id, which) for p in overview.pupils]
-    attended, missed = sum(t.attended for t in overall), sum(t.missed for t in overall)
-    total = attended + missed
-    return Sheet(period, overview.subjects, rows, overview.descriptive,
-                 round(100.0 * attended / total, 1) if total else None)
+    tallies = [attendance.pupil(p.id, which) for p in overview.pupils]
+    overall = Tally(sum(t.attended for t in tallies), sum(t.missed for t in tallies))
+    return Sheet(period, overview.subjects, rows, overview.descriptive, overall.percent)
 
 
 def save_threshold(account: SchoolAccount, school: School, text: str) -> Decimal:
