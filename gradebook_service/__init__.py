@@ -90,7 +90,9 @@ def register_register_blueprints(app: Flask) -> None:
     from gradebook_service.family.views import bp as family_bp
     from gradebook_service.grades.views import bp as grades_bp
     from gradebook_service.history.views import bp as history_bp
+    from gradebook_service.homeroom.views import bp as homeroom_bp
     from gradebook_service.homework.views import bp as homework_bp
+    from gradebook_service.lesson_grades.views import bp as lesson_grades_bp
     from gradebook_service.lessons.views import bp as lessons_bp
     from gradebook_service.messages.views import bp as messages_bp
     from gradebook_service.notifications.views import bp as notifications_bp
@@ -101,7 +103,8 @@ def register_register_blueprints(app: Flask) -> None:
 
     for blueprint in (family_bp, staff_bp, grades_bp, lessons_bp, timetable_bp, homework_bp,
                       calendar_bp, announcements_bp, remarks_bp, history_bp, exports_bp, surveys_bp,
-                      notifications_bp, messages_bp):
+                      notifications_bp, messages_bp, homeroom_bp,
+                      lesson_grades_bp):
         app.register_blueprint(blueprint)
 
 

@@ -145,6 +145,37 @@ def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
         TeachingAssignment.teacher_id == account.staff_id).limit(1)).first() is not None
 
 
+def leads_class(account: SchoolAccount | None, school_class: SchoolClass) -> bool:
+    """True for the class's homeroom teacher (wychowawca) and the school's administrator.
+
+    The homeroom pages (all subjects' grades, attendance, the classification sheet) are
+    for these two only: a teacher of one subject, the secretary and families get 404.
+    """
+    if account is None or account.role != STAFF or account.staff is None:
+        return False
+    if school_class.school_id != account.school_id:
+        return False
+    return account.staff.is_admin or school_class.homeroom_teacher_id == account.staff_id
+
+
+def may_grade_lesson(account: SchoolAccount | None, lesson, substitute_id: int | None) -> bool:
+    """True if ``account`` may enter grades in the columns of one held ``lesson``.
+
+    A teacher of the class and subject (and the administrator) may; so may the substitute
+    who took this lesson (``substitute_id``: the teacher a substitution for the lesson's
+    slot names, None without one) - for this lesson only, never the term's grid.
+    ``lesson`` is any object with ``school_id``, ``class_id``, ``subject_id`` and
+    ``teacher_id`` (access.py does not import the lessons room, which imports accounts).
+    """
+    if account is None or account.role != STAFF or account.staff is None:
+        return False
+    if lesson.school_id != account.school_id:
+        return False
+    if teaches(account, lesson.class_id, lesson.subject_id):
+        return True
+    return substitute_id is not None and substitute_id == account.staff_id == lesson.teacher_id
+
+
 def visible_pupil_ids_query(account: SchoolAccount) -> sa.Select:
     """A subquery of the pupil ids ``account`` may see."""
     if account.role in (PARENT, PUPIL):

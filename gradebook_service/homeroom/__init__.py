@@ -1,0 +1,1 @@
+"""The homeroom teacher's class (wychowawca): all subjects, attendance, risks, classification."""
