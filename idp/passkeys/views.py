@@ -25,10 +25,9 @@ from flask_babel import gettext as _
 
 from idp.accounts.forms import ConfirmForm
 from idp.accounts.services import record_login
-from idp.accounts.session import auth_methods, current_user, login_user
+from idp.accounts.session import auth_methods, current_user, login_required, login_user
 from idp.extensions import limiter
 from idp.passkeys import services
-from idp.settings.views import login_required
 from shared.credentials import TooManyAttempts
 from shared.passkeys import Ceremony, PasskeyError
 from shared.security import safe_next
