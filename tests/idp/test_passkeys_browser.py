@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from shared.mailcatcher import free_port
+from tests.gradebook.test_passkeys_browser import _axe_violations
 from tests.idp.accounts_factories import PASSWORD, make_account
 from tests.support.live import ServiceProcess
 
@@ -99,11 +100,13 @@ def test_enrol_sign_in_revoke_and_other_origins(idps, idp_app, chromium, screens
                              {"authenticatorId": authenticator})["credentials"]
     assert credential["isResidentCredential"] and credential["rpId"] == "localhost"
     screenshot(page, "idp-passkeys-manage")
+    assert _axe_violations(chromium, context, here.public_url + "/account/passkeys") == []
 
     # Passwordless: the button on /login alone signs the parent in.
     _signed_out(page, here.public_url)
     page.goto(here.public_url + "/login")
     screenshot(page, "idp-login-with-passkey")
+    assert _axe_violations(chromium, context, here.public_url + "/login") == []
     page.click("#passkey-signin button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
     assert "mama.passkey@example.org" in page.goto(here.public_url + "/account").text()
