@@ -90,3 +90,64 @@ def test_someone_elses_passkey_cannot_be_revoked(idp_client):
     idp_client.get("/account/passkeys")
     assert idp_client.post(f"/account/passkeys/{key_id}/revoke", data={}).status_code == 404
     assert db.session.execute(sa.select(Passkey.id)).scalar_one() == key_id
+
+
+def _challenge(options) -> bytes:
+    from webauthn.helpers import base64url_to_bytes
+
+    return base64url_to_bytes(options["challenge"])
+
+
+def _enrol_soft(client, authenticator, name="Telefon"):
+    from idp.passkeys.services import relying_party
+
+    client.get("/account/passkeys")  # the signed-in session's CSRF token
+    options = _json_post(client, "/account/passkeys/options", {"name": name}).get_json()
+    rp = relying_party()
+    credential = authenticator.register(_challenge(options), rp_id=rp.rp_id, origin=rp.origin)
+    return _json_post(client, "/account/passkeys", {"name": name, "credential": credential})
+
+
+def _passwordless_soft(client, authenticator, handle, query="", **kwargs):
+    from idp.passkeys.services import relying_party
+
+    options = _json_post(client, "/login/passkey/options", {}).get_json()
+    rp = relying_party()
+    answer = authenticator.assert_(_challenge(options), rp_id=kwargs.pop("rp_id", rp.rp_id),
+                                   origin=kwargs.pop("origin", rp.origin), user_handle=handle,
+                                   **kwargs)
+    return _json_post(client, "/login/passkey" + query, answer)
+
+
+def test_passwordless_sign_in_with_next_amr_audit_and_revoke(idp_app, idp_client):
+    from tests.support.soft_authenticator import SoftAuthenticator
+
+    authenticator = SoftAuthenticator()
+    make_account("ola@example.org")
+    other_device = idp_app.test_client()
+    _sign_in(other_device, "ola@example.org")
+    _sign_in(idp_client, "ola@example.org")
+    assert _enrol_soft(idp_client, authenticator).status_code == 200
+    key = db.session.execute(sa.select(Passkey)).scalar_one()
+    idp_client.post("/logout", data={})
+    fresh = idp_app.test_client()
+    # A foreign origin (a phishing proxy) is refused on the server too.
+    refused = _passwordless_soft(fresh, authenticator, key.user_handle,
+                                 origin="http://evil.localhost:5001")
+    assert refused.status_code == 400 and "nie został przyjęty" in refused.get_json()["error"]
+    answer = _passwordless_soft(fresh, authenticator, key.user_handle,
+                                query="?next=http%3A%2F127.0.0.1%3A6100%2Fx")
+    assert answer.status_code == 200 and answer.get_json()["redirect"] == "/account"
+    assert fresh.get("/account").status_code == 200
+    events = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+    assert [e.event for e in events].count("passkey.used") == 1
+    login = [e for e in events if e.event == "login.succeeded"][-1]
+    assert login.details["amr"] == ["hwk", "user", "mfa"]
+    # Removing the passkey ends the other device's session; this one goes on.
+    fresh.get("/account/passkeys")
+    assert fresh.post(f"/account/passkeys/{key.id}/revoke", data={}).status_code == 302
+    assert fresh.get("/account").status_code == 200
+    assert other_device.get("/account").status_code == 302
+    assert "passkey.revoked" in db.session.execute(sa.select(AuditEvent.event)).scalars().all()
+    again = _passwordless_soft(idp_app.test_client(), authenticator, key.user_handle)
+    assert again.status_code == 400 and "nie został przyjęty" in again.get_json()["error"]
