@@ -40,6 +40,10 @@ def register_extensions(app: Flask) -> None:
                            outbox_model=OutboxMessage, counter_model=ThrottleCounter,
                            migrations_dir=MIGRATIONS_DIR,
                            package_dir=Path(__file__).parent, locale_account=_locale_account)
+    from gradebook_service.accounts.models import MailRequest
+    from gradebook_service.extensions import mail_requests
+
+    mail_requests.init_app(app, db, MailRequest, outbox, base_url_setting="GRADEBOOK_URL")
     # Every model module is imported here so Alembic and the mappers see all tables.
     import gradebook_service.models  # noqa: F401
 

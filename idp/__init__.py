@@ -41,6 +41,10 @@ def register_extensions(app: Flask) -> None:
                            outbox_model=OutboxMessage, counter_model=ThrottleCounter,
                            migrations_dir=MIGRATIONS_DIR,
                            package_dir=Path(__file__).parent, locale_account=_locale_account)
+    from idp.accounts.models import MailRequest
+    from idp.extensions import mail_requests
+
+    mail_requests.init_app(app, db, MailRequest, outbox, base_url_setting="IDP_ISSUER")
     # Every model module is imported here so Alembic and the mappers see all tables.
     import idp.models  # noqa: F401
 
@@ -55,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from idp.oidc.fastpath import ProtocolFastPath
     from idp.oidc.views import bp as oidc_bp
     from idp.parental_consent.views import bp as parental_consent_bp
+    from idp.passkeys.views import bp as passkeys_bp
     from idp.recovery.views import bp as recovery_bp
     from idp.registration.views import bp as registration_bp
     from idp.settings.views import bp as settings_bp
@@ -63,7 +68,7 @@ def register_blueprints(app: Flask) -> None:
     # per-request limit bookkeeping would only cost the token endpoint time.
     limiter.exempt(oidc_bp)
     for blueprint in (core_bp, accounts_bp, registration_bp, parental_consent_bp, recovery_bp,
-                      settings_bp, oidc_bp):
+                      settings_bp, passkeys_bp, oidc_bp):
         app.register_blueprint(blueprint)
     # Discovery, the JWKS and the token endpoint are answered before Flask's routing.
     app.wsgi_app = ProtocolFastPath(app.wsgi_app, app)

@@ -4,6 +4,7 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
 from shared.database import make_db
+from shared.mail_requests import MailRequests
 from shared.outbox import Outbox
 from shared.ratelimit import make_limiter
 
@@ -12,3 +13,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 limiter = make_limiter()
 outbox = Outbox()
+mail_requests = MailRequests()

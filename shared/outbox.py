@@ -71,6 +71,7 @@ class Outbox:
     def __init__(self) -> None:
         self.db = None
         self.model = None
+        self.preparers: list = []
 
     def init_app(self, app: Flask, db, model) -> None:
         """Bind to the service's database and model, set up Flask-Mail and the CLI."""
@@ -89,6 +90,11 @@ class Outbox:
         self.db.session.add(message)
         return message
 
+    def add_preparer(self, prepare) -> None:
+        """Run ``prepare()`` at the start of every delivery round (it may queue mails)."""
+        if prepare not in self.preparers:  # the app factory may run more than once
+            self.preparers.append(prepare)
+
     def _claim(self, message_id: int, sender_id: str, now: datetime) -> bool:
         table = self.model.__table__
         result = self.db.session.execute(
@@ -102,6 +108,8 @@ class Outbox:
 
     def deliver_due(self, limit: int = 100) -> tuple[int, int]:
         """Send the mails that are due; return (sent, failed). Safe to run concurrently."""
+        for prepare in self.preparers:
+            prepare()
         session = self.db.session
         sender_id = secrets.token_hex(8)
         now = utcnow()

@@ -18,7 +18,7 @@ ALLOWED = {"accounts.logout", "accounts.verify_email", "accounts.terms", "static
            "accounts.static"}
 #: Endpoints that enrol another second factor, reachable while the TOTP step is pending.
 SECOND_FACTOR_ALTERNATIVES = {"passkeys.manage", "passkeys.register_options",
-                              "passkeys.register", "passkeys.static"}
+                              "passkeys.register"}  # the script is shared.static
 
 
 def init_gate(app: Flask) -> None:

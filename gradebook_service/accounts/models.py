@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gradebook_service.extensions import db
 from gradebook_service.school.models import Guardianship, Pupil, StaffMember, new_ref
 from shared.database import TimestampMixin
+from shared.mail_requests import MailRequestMixin
 from shared.session_records import SessionRecordMixin
 
 PARENT = "parent"
@@ -204,3 +205,7 @@ class LetterJob(TimestampMixin, db.Model):
     pdf_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     finished_at: Mapped[datetime | None]
     downloaded_at: Mapped[datetime | None]
+
+
+class MailRequest(MailRequestMixin, db.Model):
+    """A "send me a link" waiting for the mail sender (shared.mail_requests); deleted once resolved."""

@@ -3,17 +3,22 @@
 Both links are signed, expire and are tied to the account's state
 (:mod:`shared.tokens`), so each works once. The mails' text is in
 ``templates/accounts/mail/`` (subject and body), in the user's language.
+
+A reset request only records a mail request (:mod:`shared.mail_requests`): the
+mail sender looks the login up and mails the link later, so the answer time does
+not tell whether a login exists or has a confirmed address.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import render_template, url_for
+from flask_babel import force_locale, get_locale
 
 from gradebook_service.accounts.logins import normalise_login
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.core.models import audit
-from gradebook_service.extensions import db, outbox
+from gradebook_service.extensions import db, mail_requests, outbox
 from shared.database import utcnow
 from shared.ratelimit import credential_throttle
 from shared.tokens import TokenPurpose, load_link, state_fingerprint, token_service
@@ -21,6 +26,8 @@ from shared.tokens import TokenPurpose, load_link, state_fingerprint, token_serv
 RESET_SCOPE = "gradebook-reset"
 EMAIL_VERIFY = TokenPurpose("gradebook-email-verify", 3 * 24 * 3600)
 PASSWORD_RESET = TokenPurpose("gradebook-password-reset", 3600)
+#: The kind of mail request (shared.mail_requests) that asks for a reset link.
+RESET_REQUEST = "gradebook.password-reset"
 
 
 def _send_mail(recipient: str, name: str, **context) -> None:
@@ -64,20 +71,27 @@ def _reset_state(account: SchoolAccount) -> str | None:
 
 
 def request_password_reset(login: str) -> None:
-    """Mail a reset link if ``login`` exists with a verified e-mail; silent otherwise."""
+    """Ask for a reset link for ``login``: the same work whether or not it exists; silent."""
     login = normalise_login(login)
     throttle = credential_throttle()
     if throttle.blocked(RESET_SCOPE, login):
         return
     throttle.failed(RESET_SCOPE, login)  # every request counts: no mail bombing
+    mail_requests.record(RESET_REQUEST, login, str(get_locale() or "pl"))
+
+
+@mail_requests.handler(RESET_REQUEST)
+def mail_reset_link(login: str, locale: str | None) -> None:
+    """Mail a reset link if ``login`` exists with a verified e-mail (runs in the mail sender)."""
     account = db.session.execute(
         sa.select(SchoolAccount).where(SchoolAccount.login == login)).scalar_one_or_none()
     if (account is None or not account.is_active or not account.recovery_email
             or account.recovery_email_verified_at is None or account.password_hash is None):
         return
     token = token_service(PASSWORD_RESET).dumps({"a": account.id}, state=_reset_state(account))
-    _send_mail(account.recovery_email, "password_reset", login=account.login,
-               link=url_for("accounts.reset_password", token=token, _external=True))
+    with force_locale(account.locale or locale or "pl"):
+        _send_mail(account.recovery_email, "password_reset", login=account.login,
+                   link=url_for("accounts.reset_password", token=token, _external=True))
     audit("password.reset_mailed", subject=account.login)
 
 

@@ -108,8 +108,12 @@ def second_factor_step():
                 flash(_("You used a recovery code. %(count)d left.",
                         count=second_factor.unused_recovery_codes(account)), "warning")
             return response
-    return render_template("accounts/second_factor.html", form=form, error=error), (
-        200 if error is None else 401)
+    # Staff who chose a passkey instead of an authenticator app have no code to type (unless
+    # recovery codes are left): the page offers them only the passkey.
+    show_code = (account.totp_enabled or not account.passkey_count
+                 or second_factor.unused_recovery_codes(account) > 0)
+    return render_template("accounts/second_factor.html", form=form, error=error,
+                           show_code=show_code), (200 if error is None else 401)
 
 
 @bp.post("/logout")

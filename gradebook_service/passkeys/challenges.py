@@ -1,52 +1,19 @@
-"""Ceremony challenges: kept in the database so each works once, for one session, briefly.
-
-The browser's session (a signed cookie) holds only the row's id; taking the
-challenge deletes the row, so a copied cookie or a replayed answer finds nothing.
-"""
+"""Ceremony challenges of the register's passkeys (:mod:`shared.passkey_challenges` on its table)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import sqlalchemy as sa
-
 from gradebook_service.extensions import db
 from gradebook_service.passkeys.models import PasskeyChallenge
-from shared.database import utcnow
-from shared.passkeys import PasskeyError
-
-#: Long enough to find the key and touch it, short enough that a stolen one is stale.
-CHALLENGE_TTL = timedelta(minutes=5)
+from shared import passkey_challenges
 
 
 def keep(purpose: str, challenge: bytes, account_id: int | None,
          user_handle: bytes | None = None) -> int:
-    """Store ``challenge`` for a ceremony; return the id for the session (drops stale ones)."""
-    db.session.execute(sa.delete(PasskeyChallenge).where(PasskeyChallenge.expires_at < utcnow()))
-    row = PasskeyChallenge(purpose=purpose, challenge=challenge, account_id=account_id,
-                           user_handle=user_handle, expires_at=utcnow() + CHALLENGE_TTL)
-    db.session.add(row)
-    db.session.flush()
-    return row.id
+    """Store ``challenge`` for a ceremony; return the id for the session."""
+    return passkey_challenges.keep(db, PasskeyChallenge, purpose, challenge, account_id,
+                                   user_handle)
 
 
 def take(challenge_id: object, purpose: str, account_id: int | None) -> PasskeyChallenge:
     """Remove and return the session's challenge; refuse one already used, expired or foreign."""
-    if not isinstance(challenge_id, int):
-        raise PasskeyError("no ceremony under way")
-    row = db.session.execute(sa.select(PasskeyChallenge).where(
-        PasskeyChallenge.id == challenge_id)).scalar_one_or_none()
-    if row is None:
-        raise PasskeyError("challenge already used or unknown")
-    kept = PasskeyChallenge(purpose=row.purpose, account_id=row.account_id,
-                            challenge=row.challenge, user_handle=row.user_handle,
-                            expires_at=row.expires_at)  # detached: the row is gone
-    removed = db.session.execute(sa.delete(PasskeyChallenge).where(
-        PasskeyChallenge.id == challenge_id)).rowcount
-    if removed != 1:  # another request took it first
-        raise PasskeyError("challenge already used")
-    if kept.purpose != purpose or kept.account_id != account_id:
-        raise PasskeyError("challenge of another ceremony")
-    if kept.expires_at <= utcnow():
-        raise PasskeyError("challenge expired")
-    return kept
+    return passkey_challenges.take(db, PasskeyChallenge, challenge_id, purpose, account_id)

@@ -1,6 +1,6 @@
 """Passkey pages: the staff member's list (enrol, revoke) and the sign-in ceremonies (JSON).
 
-The browser side is ``static/passkeys.js``; each ceremony is two POSTs (options,
+The browser side is ``shared/static/passkeys.js``; each ceremony is two POSTs (options,
 then the authenticator's answer), the challenge's id waiting in the session between
 them.
 """
@@ -36,8 +36,7 @@ from gradebook_service.passkeys import services
 from shared.credentials import TooManyAttempts
 from shared.passkeys import Ceremony, PasskeyError
 
-bp = Blueprint("passkeys", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/passkeys")
+bp = Blueprint("passkeys", __name__, template_folder="templates")
 
 CEREMONY_KEY = "passkey_ceremony"
 #: Each anonymous ceremony stores a challenge row: a cap per address keeps a flood from filling

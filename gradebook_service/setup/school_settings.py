@@ -1,8 +1,9 @@
 """The school's settings that used to live only as JSON in ``School.settings``, as typed forms.
 
 Each known key has its form here: ``tests`` (the caps on announced tests,
-read by calendar/services.py) and ``attendance_types`` (the school's own
-attendance types, read by lessons/services.py); ``grades`` has its own page
+read by calendar/services.py), ``attendance_types`` (the school's own
+attendance types, read by lessons/services.py) and ``adult_pupils_may_excuse``
+(pupils of 18 or more may excuse their own absences, read by lessons/services.py); ``grades`` has its own page
 (grades/views.py ``rules``). Every save is checked whole, explained in Polish,
 and recorded in the change history; keys the forms do not know are kept.
 """
@@ -21,7 +22,7 @@ from gradebook_service.calendar.services import caps
 from gradebook_service.extensions import db
 from gradebook_service.history.services import record_change
 from gradebook_service.lessons.models import EXCUSED, STATUSES
-from gradebook_service.lessons.services import STATUS_LABELS
+from gradebook_service.lessons.services import ADULT_PUPILS_MAY_EXCUSE, STATUS_LABELS
 from gradebook_service.school.models import School
 
 bp = Blueprint("school_settings", __name__, url_prefix="/setup/settings",
@@ -104,12 +105,20 @@ def check_attendance_types(rows: list[dict]) -> list[dict]:
 
 
 def save_settings(account: SchoolAccount, school: School, tests: dict,
-                  attendance_types: list[dict]) -> bool:
-    """Store both keys (others kept) and record the change; False when nothing changed."""
+                  attendance_types: list[dict], adult_pupils_may_excuse: bool | None = None) -> bool:
+    """Store the keys of the form (others kept) and record the change; False when nothing changed.
+
+    ``adult_pupils_may_excuse`` is recorded in the history only when it changes.
+    """
     settings = dict(school.settings or {})
     old = {"tests": settings.get("tests"), "attendance_types": settings.get("attendance_types")}
     settings["tests"], settings["attendance_types"] = tests, attendance_types
     new = {"tests": tests, "attendance_types": attendance_types}
+    was_allowed = bool(settings.get(ADULT_PUPILS_MAY_EXCUSE))
+    if adult_pupils_may_excuse is not None and adult_pupils_may_excuse != was_allowed:
+        settings[ADULT_PUPILS_MAY_EXCUSE] = adult_pupils_may_excuse
+        old[ADULT_PUPILS_MAY_EXCUSE], new[ADULT_PUPILS_MAY_EXCUSE] = (was_allowed,
+                                                                      adult_pupils_may_excuse)
     school.settings = settings  # a new dict, so the JSON column is seen as changed
     return record_change(school.id, "school_settings", school.id, pupil_id=None,
                          action="update", old=old, new=new, actor=account) is not None
@@ -124,7 +133,7 @@ def _rows_from(form) -> list[dict]:
 @bp.route("/", methods=["GET", "POST"])
 @admin_required
 def edit():
-    """The caps on announced tests and the school's own attendance types, in one form."""
+    """The caps on announced tests, the school's own attendance types and who excuses, in one form."""
     account = current_account()
     school = db.session.get(School, account.school_id)
     problems: dict = {}
@@ -140,7 +149,8 @@ def edit():
         except SettingsError as error:
             problems |= error.fields
         if not problems:
-            changed = save_settings(account, school, tests, types)
+            changed = save_settings(account, school, tests, types,
+                                    request.form.get(ADULT_PUPILS_MAY_EXCUSE) == "y")
             flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for("school_settings.edit"), code=303)
     else:
@@ -148,7 +158,9 @@ def edit():
         values = {"max_per_week": str(current["max_per_week"]),
                   "max_per_day": str(current["max_per_day"]),
                   "quizzes_count": "y" if current["quizzes_count"] else "",
-                  "hard_cap": "y" if current["hard_cap"] else ""}
+                  "hard_cap": "y" if current["hard_cap"] else "",
+                  ADULT_PUPILS_MAY_EXCUSE: "y" if (school.settings or {}).get(
+                      ADULT_PUPILS_MAY_EXCUSE) else ""}
         rows = list((school.settings or {}).get("attendance_types") or [])
     rows = rows + [{}] * max(0, min(2, MAX_TYPES - len(rows)))
     return render_template("setup/school_settings.html", values=values, rows=rows,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from idp.extensions import db
 from shared.database import TimestampMixin
+from shared.mail_requests import MailRequestMixin
 from shared.session_records import SessionRecordMixin
 
 PENDING_ACTIVATION = "pending_activation"
@@ -118,3 +119,7 @@ class BrowserSession(SessionRecordMixin, db.Model):
 
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id", ondelete="CASCADE"),
                                             index=True)
+
+
+class MailRequest(MailRequestMixin, db.Model):
+    """A "send me a link" waiting for the mail sender (shared.mail_requests); deleted once resolved."""

@@ -10,10 +10,11 @@ deletes it, so a copy of the cookie is dead too).
 
 from __future__ import annotations
 
+import functools
 import time
 
 import sqlalchemy as sa
-from flask import current_app, g, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 
 from idp.accounts.models import Account, BrowserSession
 from idp.extensions import db
@@ -110,3 +111,15 @@ def pending_account() -> Account | None:
     if account is None or account.session_version != data.get("v"):
         return None
     return account
+
+
+def login_required(view):
+    """Send visitors who are not signed in to the sign-in page (and back)."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user() is None:
+            return redirect(login_url(request.full_path if request.query_string else request.path))
+        return view(*args, **kwargs)
+
+    return wrapper

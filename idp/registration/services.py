@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import force_locale, get_locale
+
 from idp.accounts import throttle
 from idp.accounts.mail import send_mail
 from idp.accounts.models import ACTIVE, PENDING_ACTIVATION, Account
@@ -21,7 +23,7 @@ from idp.accounts.services import (
     normalize_email,
 )
 from idp.core.models import audit
-from idp.extensions import db
+from idp.extensions import db, mail_requests
 from idp.parental_consent import services as consent
 from idp.school_link.backchannel import PUPIL
 from idp.school_link.services import (
@@ -42,6 +44,8 @@ from shared.tokens import (
 
 ACTIVATION_LINK = TokenPurpose(salt="idp.account-activation", max_age=48 * 3600)
 TERMS_VERSION = "2026-09"
+#: The kind of mail request (shared.mail_requests) that asks for a new activation link.
+RESEND_REQUEST = "idp.resend-activation"
 
 
 class RegistrationError(Exception):
@@ -168,11 +172,22 @@ def activate(account: Account) -> str:
 
 
 def resend_activation(email: str) -> None:
-    """Send a new activation link if ``email`` has an account waiting for one (silently otherwise)."""
+    """Ask for a new activation link for ``email``: the same work whether or not it has an account.
+
+    The request is only recorded (:mod:`shared.mail_requests`), so the answer time does
+    not tell whether the address has an account; the mail sender resolves it.
+    """
     email = normalize_email(email)
     if not throttle.allow("resend", email):
         raise RegistrationThrottled
+    mail_requests.record(RESEND_REQUEST, email, str(get_locale() or "pl"))
+
+
+@mail_requests.handler(RESEND_REQUEST)
+def mail_new_activation(email: str, locale: str | None) -> None:
+    """Send a new activation link if ``email`` has an account waiting for one (nothing otherwise)."""
     account = find_by_email(email)
     if account is not None and account.status == PENDING_ACTIVATION:
-        send_activation(account)
+        with force_locale(account.locale or locale or "pl"):
+            send_activation(account)
         audit("account.activation_resent", subject=account.sub)

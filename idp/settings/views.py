@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 
 from flask import (
@@ -21,7 +20,13 @@ from flask_babel import lazy_gettext as _l
 
 from idp.accounts import mfa
 from idp.accounts.services import EmailTaken, PasswordRejected
-from idp.accounts.session import auth_methods, current_user, login_url, login_user, logout_user
+from idp.accounts.session import (
+    auth_methods,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 from idp.extensions import limiter
 from idp.parental_consent import services as consents
 from idp.school_link.backchannel import (
@@ -80,18 +85,6 @@ EVENT_LABELS = {
 def labels():
     """``event_label(code)`` for the activity page."""
     return {"event_label": lambda code: str(EVENT_LABELS.get(code, code))}
-
-
-def login_required(view):
-    """Send visitors who are not signed in to the sign-in page (and back)."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        if current_user() is None:
-            return redirect(login_url(request.full_path if request.query_string else request.path))
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _rate() -> str:

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from gradebook_service.accounts.models import PasswordResetRequest, SchoolAccount
 from gradebook_service.core.models import AuditEvent, OutboxMessage
 from gradebook_service.extensions import db
+from shared.mail_requests import current_mail_requests
 from tests.gradebook import accounts_factories as f
 
 
@@ -97,9 +98,11 @@ def test_reset_by_mail_link_works_once(gradebook_app, gradebook_client):
     gradebook_client.get("/password-reset?lang=en")
     page = gradebook_client.post("/password-reset", data={"login": parent.login}).data
     assert b"If this login has a confirmed e-mail address" in page
+    assert db.session.execute(db.select(OutboxMessage)).first() is None  # the sender mails it
+    assert current_mail_requests().resolve_pending() == 1
     mail = db.session.execute(db.select(OutboxMessage)).scalar_one()
     assert mail.recipient == "mama@example.org"
-    path = re.search(r"http://localhost(/password-reset/\S+)", mail.body_text).group(1)
+    path = re.search(r"https?://[^/\s]+(/password-reset/\S+)", mail.body_text).group(1)
     gradebook_client.get(path)
     response = gradebook_client.post(path, data={"new_password": "Zielony7Kasztan",
                                                  "new_password_confirm": "Zielony7Kasztan"})
@@ -118,6 +121,7 @@ def test_reset_request_answers_the_same_for_unknown_and_unverified(gradebook_app
     answers = {gradebook_client.post("/password-reset", data={"login": login}).data
                .split(b'name="csrf_token"')[0] for login in (parent.login, "1234567")}
     assert len(answers) == 1
+    assert current_mail_requests().resolve_pending() == 2
     assert db.session.execute(db.select(OutboxMessage)).first() is None
 
 

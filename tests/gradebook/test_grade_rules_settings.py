@@ -96,3 +96,23 @@ def test_only_the_admins_own_school_changes(world, admin):
     assert admin.post(URL, data=_form(max_per_week="5")).status_code == 303
     db.session.expire_all()
     assert "tests" not in db.session.get(School, other.school.id).settings
+
+
+def test_admin_lets_adult_pupils_excuse_and_takes_it_back(world, admin):
+    """The switch for School.settings["adult_pupils_may_excuse"] (read by may_submit_excuses)."""
+    from gradebook_service.lessons.services import ADULT_PUPILS_MAY_EXCUSE
+
+    page = admin.get(URL).get_data(as_text=True)
+    assert 'id="adult_pupils_may_excuse"' in page and "Pełnoletni uczniowie" in page
+    assert 'name="adult_pupils_may_excuse" value="y" aria-describedby' in page
+    assert admin.post(URL, data=_form(adult_pupils_may_excuse="y")).status_code == 303
+    assert _school(world).settings[ADULT_PUPILS_MAY_EXCUSE] is True
+    assert "checked" in admin.get(URL).get_data(as_text=True).split(
+        'id="adult_pupils_may_excuse"')[1].split(">")[0]
+    log = db.session.execute(sa.select(ChangeLogEntry).where(
+        ChangeLogEntry.entity == "school_settings")).scalars().all()[-1]
+    assert log.old_value[ADULT_PUPILS_MAY_EXCUSE] is False
+    assert log.new_value[ADULT_PUPILS_MAY_EXCUSE] is True
+    assert admin.post(URL, data=_form()).status_code == 303  # unticked
+    assert _school(world).settings[ADULT_PUPILS_MAY_EXCUSE] is False
+    assert _school(world).settings["grades"] == {"plus": "0.5"}  # other keys kept

@@ -224,6 +224,7 @@ def test_passkey_as_the_second_factor(gradebook_app, gradebook_client):
     assert response.headers["Location"].endswith("/login/second-factor")
     page = gradebook_client.get("/login/second-factor").get_data(as_text=True)
     assert 'id="passkey-second-factor"' in page
+    assert 'name="code"' in page  # with TOTP too, the code field stays
     options = _options(gradebook_client, "/login/second-factor/passkey/options")
     assert [c["id"] for c in options["allowCredentials"]]
     rp = relying_party()
@@ -323,6 +324,9 @@ def test_staff_may_enrol_a_passkey_instead_of_totp(gradebook_app, gradebook_clie
     response = gradebook_client.post("/login", data={"login": teacher.login,
                                                      "password": f.PASSWORD})
     assert response.headers["Location"].endswith("/login/second-factor")  # the passkey is needed
+    # No authenticator app, no recovery codes: no code field, only the passkey.
+    page = gradebook_client.get("/login/second-factor").get_data(as_text=True)
+    assert 'id="passkey-second-factor"' in page and 'name="code"' not in page
 
 
 def test_admin_lost_factor_reset_removes_passkeys(gradebook_app, gradebook_client):

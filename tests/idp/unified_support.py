@@ -181,9 +181,14 @@ def make_family(gradebook_app, *, age: int = 10, school_name: str | None = None,
 
 
 def outbox(idp_app, recipient: str | None = None) -> list:
-    """Mails queued by the IdP (oldest first), optionally for one recipient."""
+    """Mails queued by the IdP (oldest first), optionally for one recipient.
+
+    Pending mail requests are resolved first, as the mail sender does before it delivers.
+    """
     from idp.core.models import OutboxMessage
-    from idp.extensions import db
+    from idp.extensions import db, mail_requests
+
+    mail_requests.resolve_pending()
 
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
     if recipient:

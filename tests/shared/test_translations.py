@@ -60,7 +60,7 @@ UKRAINIAN = ["shared", "gradebook_service", *(f"gradebook_service/{name}" for na
     "accounts", "auth", "family", "grades", "lessons", "homework", "calendar", "announcements",
     "remarks", "timetable", "exports", "messages", "surveys", "notifications")),
     "idp", *(f"idp/{name}" for name in (
-    "accounts", "oidc", "registration", "parental_consent", "recovery", "settings"))]
+    "accounts", "oidc", "registration", "parental_consent", "passkeys", "recovery", "settings"))]
 CASES = ([pytest.param(p, "pl", id=f"pl-{p.relative_to(ROOT)}") for p in _packages()]
          + [pytest.param(ROOT / p, "uk", id=f"uk-{p}") for p in UKRAINIAN])
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-01 13:00:56.601624
+Create Date: 2026-12-07 21:34:48.086257
 
 """
 
@@ -86,6 +86,15 @@ def upgrade():
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mail_outbox_status"), ["status"], unique=False)
 
+    op.create_table(
+        "mail_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("address", sa.String(length=320), nullable=False),
+        sa.Column("locale", sa.String(length=5), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_request")),
+    )
     op.create_table(
         "oauth_client",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -315,6 +324,49 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_parental_consent_pupil_ref"), ["pupil_ref"], unique=False)
 
     op.create_table(
+        "passkey",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("credential_id", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("user_handle", sa.LargeBinary(length=64), nullable=False),
+        sa.Column("public_key", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("sign_count", sa.BigInteger(), nullable=False),
+        sa.Column("backup_eligible", sa.Boolean(), nullable=False),
+        sa.Column("backed_up", sa.Boolean(), nullable=False),
+        sa.Column("transports", sa.String(length=120), nullable=False),
+        sa.Column("aaguid", sa.String(length=36), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["account.id"], name=op.f("fk_passkey_account_id_account"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey")),
+        sa.UniqueConstraint("credential_id", name=op.f("uq_passkey_credential_id")),
+    )
+    with op.batch_alter_table("passkey", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_passkey_account_id"), ["account_id"], unique=False)
+
+    op.create_table(
+        "passkey_challenge",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=20), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=True),
+        sa.Column("challenge", sa.LargeBinary(length=64), nullable=False),
+        sa.Column("user_handle", sa.LargeBinary(length=64), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_passkey_challenge_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey_challenge")),
+    )
+    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
+        batch_op.create_index("ix_passkey_challenge_expires", ["expires_at"], unique=False)
+
+    op.create_table(
         "recovery_code",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -397,6 +449,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_recovery_code_account_id"))
 
     op.drop_table("recovery_code")
+    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
+        batch_op.drop_index("ix_passkey_challenge_expires")
+
+    op.drop_table("passkey_challenge")
+    with op.batch_alter_table("passkey", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_passkey_account_id"))
+
+    op.drop_table("passkey")
     with op.batch_alter_table("parental_consent", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_parental_consent_pupil_ref"))
         batch_op.drop_index(batch_op.f("ix_parental_consent_pupil_account_id"))
@@ -436,6 +496,7 @@ def downgrade():
 
     op.drop_table("oauth_revoked_access_token")
     op.drop_table("oauth_client")
+    op.drop_table("mail_request")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_status"))
 

@@ -1,0 +1,1 @@
+"""Passkeys (WebAuthn) of unified accounts: enrol, sign in without a password, revoke."""
