@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 21:20:06.982872
+Create Date: 2026-12-07 22:11:44.137724
 
 """
 
@@ -57,6 +57,15 @@ def upgrade():
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_mail_outbox_status"), ["status"], unique=False)
 
+    op.create_table(
+        "mail_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("address", sa.String(length=320), nullable=False),
+        sa.Column("locale", sa.String(length=5), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_request")),
+    )
     op.create_table(
         "school",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1786,6 +1795,7 @@ def downgrade():
 
     op.drop_table("throttle_counter")
     op.drop_table("school")
+    op.drop_table("mail_request")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_status"))
 

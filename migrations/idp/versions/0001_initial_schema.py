@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 21:34:48.086257
+Create Date: 2026-12-07 22:11:50.672771
 
 """
 
