@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def idp_app(alg: str):
@@ -91,16 +92,30 @@ def paths(alg: str):
     }, app
 
 
+def register_paths():
+    """The gradebook's signed-in hello and parent grades page (bench/register_bench.py's data)."""
+    import register_bench
+    import register_hello_app
+
+    tmp = Path(tempfile.mkdtemp(prefix="register-profile-"))
+    url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.update({"GRADEBOOK_DATABASE_URL": url, "SECRET_KEY": register_bench.SECRET,
+                       "EDZ_INSTANCE_DIR": str(tmp), "RATELIMIT_STORAGE_URI": "memory://"})
+    cookie, _queries = register_bench.build(url)
+    app = register_hello_app.gradebook_with_hello()
+    headers = {"Cookie": cookie}
+    return {"register_hello": WsgiCall(app, "/bench/hello", headers=headers),
+            "parent_grades": WsgiCall(app, "/family/grades", headers=headers)}, app
+
+
 def measure(name, call, app, n, top, out_dir):
     import sqlalchemy as sa
-
-    from idp.extensions import db
 
     for _ in range(20):
         assert call().status_code in (200, 304), name
     statements = []
     with app.app_context():
-        engine = db.engine
+        engine = app.extensions["sqlalchemy"].engine
     def count(*_args, **_kwargs):
         statements.append(1)
 
@@ -133,15 +148,21 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--out", type=Path, default=None,
                         help="directory for the cProfile text (e.g. docs/profiles)")
+    parser.add_argument("--only", choices=("idp", "register"), default=None)
     args = parser.parse_args()
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.2f}")
-    for alg in ("RS256", "ES256"):
-        calls, app = paths(alg)
+    if args.only != "register":
+        for alg in ("RS256", "ES256"):
+            calls, app = paths(alg)
+            for name, call in calls.items():
+                if alg == "ES256" and not name.startswith("token"):
+                    continue
+                measure(name, call, app, args.requests, args.top, args.out)
+    if args.only != "idp":
+        calls, app = register_paths()
         for name, call in calls.items():
-            if alg == "ES256" and not name.startswith("token"):
-                continue
             measure(name, call, app, args.requests, args.top, args.out)
 
 
