@@ -37,7 +37,8 @@ def idp_app(alg: str):
     os.environ.setdefault("EDZ_INSTANCE_DIR", str(tmp))
     app = create_app({"SECRET_KEY": "profile-secret", "SQLALCHEMY_DATABASE_URI":
                       f"sqlite:///{tmp / 'idp.sqlite3'}", "RATELIMIT_STORAGE_URI": "memory://",
-                      "IDP_ISSUER": "http://127.0.0.1:1", "OIDC_ACCESS_TOKEN_ALG": alg})
+                      "IDP_ISSUER": "http://127.0.0.1:1", "OIDC_ACCESS_TOKEN_ALG": alg,
+                      "OIDC_OWN_ACCESS_TOKEN_ALG": alg})
     with app.app_context():
         upgrade()
         from idp.extensions import db
