@@ -54,10 +54,12 @@ def register_caches(app: Flask) -> None:
     """Give the app its own process caches, so every app (tests build many) starts empty."""
     from gradebook_service.internal_api.tokens import init_token_verifier
     from gradebook_service.web.cache import FragmentCache
+    from gradebook_service.web.menus import init_menus
 
     app.extensions["fragment_cache"] = FragmentCache()
     app.extensions["school_years"] = {}
     init_token_verifier(app)
+    init_menus(app)
 
 
 def register_blueprints(app: Flask) -> None:

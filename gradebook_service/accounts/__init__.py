@@ -15,6 +15,7 @@ def init_accounts(app: Flask) -> None:
         # the signed-in account and the CSRF token must come from this request's session.
         g.pop("current_account", None)
         g.pop("csrf_token", None)
+        g.pop("current_terms_version", None)
 
     app.register_blueprint(bp)
     init_gate(app)

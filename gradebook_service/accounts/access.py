@@ -9,15 +9,23 @@ classes they teach or lead, and the secretary and administrator their school.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 
 import sqlalchemy as sa
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from gradebook_service.accounts.models import PARENT, PUPIL, STAFF, SchoolAccount, SignInSession
+from gradebook_service.accounts.models import (
+    PARENT,
+    PUPIL,
+    STAFF,
+    SchoolAccount,
+    SignInSession,
+    TermsVersion,
+)
+from gradebook_service.accounts.terms import remember_terms_version
 from gradebook_service.extensions import db
 from gradebook_service.school.models import Pupil, SchoolClass, TeachingAssignment
-from shared.session_records import SID_KEY, close_record, live, open_record
+from shared.session_records import SID_KEY, close_record, live_bound, live_params, open_record
 
 SESSION_KEY = "account_id"
 SESSION_VERSION_KEY = "account_session_version"
@@ -34,17 +42,33 @@ def current_account() -> SchoolAccount | None:
         account = None
         account_id = session.get(SESSION_KEY)
         if account_id is not None:
-            account = db.session.execute(sa.select(SchoolAccount).join(SignInSession, sa.and_(
-                SignInSession.school_id == SchoolAccount.school_id,
-                SignInSession.account_id == SchoolAccount.id,
-                live(SignInSession, session.get(SID_KEY)))).where(
-                SchoolAccount.id == account_id)).scalar_one_or_none()
+            row = db.session.execute(_signed_in_statement(), {
+                "account_id": account_id, **live_params(session.get(SID_KEY))}).one_or_none()
+            account, terms_version = row if row is not None else (None, None)
             if (account is None or not account.is_active
                     or account.session_version != session.get(SESSION_VERSION_KEY)):
                 session.clear()  # signed out, password changed or reset: this session is over
                 account = None
+            elif terms_version is not None:
+                remember_terms_version(account.school_id, terms_version)
         g.current_account = account
     return g.current_account
+
+
+@cache
+def _signed_in_statement():
+    """The account of a live session with its school's current terms version, in one query.
+
+    Every signed-in request asks this (the first-login gate needs both answers), so
+    the statement is built once per process and only its parameters change.
+    """
+    terms_version = sa.select(sa.func.max(TermsVersion.version)).where(
+        TermsVersion.school_id == SchoolAccount.school_id).correlate(
+        SchoolAccount).scalar_subquery()
+    return sa.select(SchoolAccount, terms_version).join(SignInSession, sa.and_(
+        SignInSession.school_id == SchoolAccount.school_id,
+        SignInSession.account_id == SchoolAccount.id,
+        live_bound(SignInSession))).where(SchoolAccount.id == sa.bindparam("account_id"))
 
 
 def open_session(account: SchoolAccount) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import g
 
 from gradebook_service.accounts.models import SchoolAccount, TermsVersion
 from gradebook_service.core.models import audit
@@ -15,6 +16,21 @@ DEFAULT_TERMS = (
     "pracownicy szkoły.\n"
     "3. Utratę loginu lub hasła zgłoś w sekretariacie, administratorowi lub wychowawcy.\n"
     "4. Szkoła przetwarza dane zgodnie z RODO; szczegóły w sekretariacie szkoły.")
+
+
+#: ``g`` key of the current terms version the sign-in check read with the account.
+_VERSION_KEY = "current_terms_version"
+
+
+def remember_terms_version(school_id: int, version: int) -> None:
+    """Keep, for this request, the school's current terms version read with the account."""
+    g.setdefault(_VERSION_KEY, {})[school_id] = version
+
+
+def current_terms_version(school_id: int) -> int:
+    """The number of the school's current terms (read once per request at most)."""
+    known = g.get(_VERSION_KEY, {}).get(school_id)
+    return known if known is not None else current_terms(school_id).version
 
 
 def current_terms(school_id: int) -> TermsVersion:
@@ -36,6 +52,7 @@ def publish_terms(school_id: int, body: str, by: SchoolAccount) -> TermsVersion:
                          published_by_id=by.id)
     db.session.add(terms)
     db.session.flush()
+    remember_terms_version(school_id, version)
     audit("terms.published", actor=by.login, version=version)
     return terms
 
@@ -43,7 +60,7 @@ def publish_terms(school_id: int, body: str, by: SchoolAccount) -> TermsVersion:
 def needs_terms(account: SchoolAccount) -> bool:
     """True until the account accepted the current version of its school's terms."""
     accepted = account.terms_version_accepted or 0
-    return accepted < current_terms(account.school_id).version
+    return accepted < current_terms_version(account.school_id)
 
 
 def accept_terms(account: SchoolAccount, version: int) -> None:

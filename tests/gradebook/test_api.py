@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from joserfc.jwk import RSAKey
+from joserfc.jwk import ECKey, RSAKey
 
 from gradebook_service.api import schemas
 from gradebook_service.extensions import db
@@ -238,6 +238,21 @@ def test_refused_tokens(gradebook_client, idp, world):
             details.add(response.json["detail"])
     # One explanation for every bad token: the answer does not help forge a better one.
     assert details == {"The access token is invalid, expired, revoked or not meant for this API."}
+
+
+def test_es256_tokens_are_accepted(gradebook_client, idp, world):
+    """The IdP signs tokens for the gradebook with ES256 (OIDC_OWN_ACCESS_TOKEN_ALG)."""
+    pupil, parent, _ = family(world)
+    ec = ECKey.generate_key("P-256", parameters={"kid": "ec1", "use": "sig"})
+    idp.keys.append(ec)  # published in the JWKS next to the RSA key, as the IdP does
+    try:
+        token = token_for(idp, parent)
+        es256 = idp.token(ec, alg="ES256", sub=f"user-{parent.id}",
+                          school_accounts=[{"ref": parent.ref}])
+        assert get(gradebook_client, f"/pupils/{pupil.ref}/grades", token).status_code == 200
+        assert get(gradebook_client, f"/pupils/{pupil.ref}/grades", es256).status_code == 200
+    finally:
+        idp.keys.remove(ec)
 
 
 def test_insufficient_scope_is_403_naming_the_scope(gradebook_client, idp, world):
