@@ -12,7 +12,7 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 ERROR_TEXT = {400: "The query or body is invalid.",
               401: "No valid access token (see WWW-Authenticate).",
               403: "The token lacks the scope (error=\"insufficient_scope\").",
-              404: "No such pupil for this token.",
+              404: "No such pupil, account or thread for this token.",
               422: "The register refused the request.",
               429: "Too many requests (see RateLimit and Retry-After)."}
 
@@ -84,7 +84,10 @@ def build_document(operations: list[Operation], server_url: str, discovery_url: 
         "info": {"title": "E-dziennik API", "version": "1",
                  "description": "The school register's data for other school apps, on behalf of "
                                 "a signed-in parent or pupil. Tokens come from the identity "
-                                "provider (authorization code with PKCE)."},
+                                "provider (authorization code with PKCE). Messages belong "
+                                "to a school account, not to a pupil: the /messages paths "
+                                "take `account` (a pupil's `account` in /me) when the token "
+                                "speaks for more than one account."},
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {

@@ -53,13 +53,18 @@ class OperationRegistry:
 
     def __call__(self, method: str, rule: str, summary: str, response: type[BaseModel], *,
                  scope: str | None = None, query: type[BaseModel] | None = None,
-                 body: type[BaseModel] | None = None, status: int = 200) -> Callable:
-        """Register a view: it gets the verified caller, checked for ``scope`` and counted."""
+                 body: type[BaseModel] | None = None, status: int = 200,
+                 not_found: bool = False) -> Callable:
+        """Register a view: it gets the verified caller, checked for ``scope`` and counted.
+
+        ``not_found`` documents a 404 for views that look up an object other than a pupil
+        (an account, a thread); a ``pupil_id`` in the path always may answer 404.
+        """
 
         def decorator(view: Callable) -> Callable:
             errors = (400,) if (query or body) else ()
             errors += (401, 403, 429)
-            if "pupil_id" in rule:
+            if "pupil_id" in rule or not_found:
                 errors += (404,)
             if body is not None:
                 errors += (422,)

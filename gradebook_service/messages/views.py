@@ -74,7 +74,7 @@ def archive():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per hour", methods=["POST"], key_func=lambda: str(current_account().id))
+@limiter.limit(services.SEND_LIMIT, methods=["POST"], key_func=lambda: str(current_account().id))
 def new():
     """Compose: ``recipient`` (repeatable, from the options), ``subject``, ``body``, ``attachment``."""
     account, page = _persona()
@@ -133,7 +133,7 @@ def _render_thread(account, page, conversation, problems, body, chosen, status=2
 
 @bp.post("/<int:thread_id>/reply")
 @login_required
-@limiter.limit("60 per hour", key_func=lambda: str(current_account().id))
+@limiter.limit(services.REPLY_LIMIT, key_func=lambda: str(current_account().id))
 def reply(thread_id: int):
     """Answer in the thread: it reaches the people the account may answer there."""
     account, page = _persona()

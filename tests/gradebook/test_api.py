@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -21,7 +22,7 @@ from tests.support.fake_idp import FakeIdp
 AUDIENCE = "http://127.0.0.1:5000"
 PORT = free_port()
 ALL_SCOPES = ("openid grades:read attendance:read attendance:excuse timetable:read "
-              "homework:read calendar:read announcements:read")
+              "homework:read calendar:read announcements:read messages:read messages:send")
 CONFIG = {"IDP_ISSUER": f"http://127.0.0.1:{PORT}", "GRADEBOOK_URL": AUDIENCE}
 pytestmark = pytest.mark.app_config(CONFIG)
 
@@ -379,7 +380,7 @@ def test_openapi_document_lists_every_operation(gradebook_client, gradebook_app)
                      "api.openapi_document", "api.docs", "api.static")
                  for m in r.methods - {"HEAD", "OPTIONS"}}
     documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
-    assert {(m, r.replace("<pupil_id>", "{pupil_id}")) for m, r in api_rules} == documented
+    assert {(m, re.sub(r"<(\w+)>", r"{\1}", r)) for m, r in api_rules} == documented
     grades = doc["paths"]["/pupils/{pupil_id}/grades"]["get"]
     assert grades["security"] == [{"idp": ["grades:read"]}]
     assert set(grades["responses"]) >= {"200", "304", "401", "403", "404", "429"}
