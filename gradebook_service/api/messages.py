@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.api import schemas, scopes
 from gradebook_service.api.blueprint import operation
@@ -22,6 +24,7 @@ from gradebook_service.api.errors import BadRequest, NotFound, TooManyRequests, 
 from gradebook_service.api.http import (
     decode_cursor,
     encode_cursor,
+    invalid_cursor,
     json_response,
     parse_body,
     parse_query,
@@ -43,13 +46,14 @@ def _account(caller: Caller, ref: str | None) -> SchoolAccount:
         for account in caller.accounts:
             if account.ref == ref:
                 return account
-        raise NotFound("No such school account for this token.")
+        raise NotFound(_l("No such school account for this token."))
     if len(caller.accounts) == 1:
         return caller.accounts[0]
     if not caller.accounts:
-        raise NotFound("This token speaks for no school account.")
-    raise BadRequest("The token speaks for more than one school account: choose one.",
-                     errors=[{"loc": "account", "message": "required for this token"}])
+        raise NotFound(_l("This token speaks for no school account."))
+    raise BadRequest(_l("The token speaks for more than one school account: choose one."),
+                     errors=[{"loc": "account",
+                              "message": str(_l("required for this token"))}])
 
 
 def _thread(account: SchoolAccount, thread_id: str) -> MessageThread:
@@ -57,20 +61,21 @@ def _thread(account: SchoolAccount, thread_id: str) -> MessageThread:
     found = (services.thread_or_none(account, int(thread_id))
              if thread_id.isdigit() and len(thread_id) <= 18 else None)
     if found is None:
-        raise NotFound("No such thread for this account.")
+        raise NotFound(_l("No such thread for this account."))
     return found
 
 
 def _refused(error: MessageError) -> Unprocessable:
     """The domain's refusal as 422, each problem under the API field it concerns."""
-    return Unprocessable("The message was not sent.", errors=[
+    return Unprocessable(_l("The message was not sent."), errors=[
         {"loc": FIELDS.get(name, name), "message": text}
         for name, text in error.problems.items()])
 
 
 def _quota(account: SchoolAccount, limit: str) -> None:
     if not services.take_quota(account, limit):
-        raise TooManyRequests(f"This account may send {limit}; try again later.",
+        raise TooManyRequests(_l("This account has sent as many messages as it may this "
+                                 "hour; try again later."),
                               retry_after=QUOTA_RETRY, rate_headers={})
 
 
@@ -82,8 +87,7 @@ def _cursor(cursor: str | None) -> tuple[datetime, int] | None:
         at, thread_id = key
         return datetime.fromisoformat(at), int(thread_id)
     except (TypeError, ValueError):
-        raise BadRequest("The cursor is invalid: pass next_cursor from the previous page.") \
-            from None
+        raise invalid_cursor() from None
 
 
 @operation("GET", "/messages",

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import Blueprint
+from flask_babel import force_locale
 from pydantic import BaseModel
 
 from gradebook_service.api import caller as callers
 from gradebook_service.api.errors import ApiError
+from gradebook_service.api.language import api_locale
 from gradebook_service.api.ratelimits import count_request
 
 
@@ -76,12 +78,14 @@ class OperationRegistry:
             def wrapped(**kwargs):
                 caller = callers.authenticate()
                 headers = count_request(caller)
-                try:
-                    if scope is not None:
-                        callers.require_scope(caller, scope)
-                    response = view(caller, **kwargs)
-                except ApiError as error:
-                    response = error.response()
+                # The domain's explanations (e.g. a refused message) in the API's language.
+                with force_locale(api_locale()):
+                    try:
+                        if scope is not None:
+                            callers.require_scope(caller, scope)
+                        response = view(caller, **kwargs)
+                    except ApiError as error:
+                        response = error.response()
                 response.headers.update(headers)
                 return response
 

@@ -13,6 +13,7 @@ import math
 import time
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from limits import RateLimitItem, parse
 
 from gradebook_service.api.caller import Caller
@@ -58,7 +59,8 @@ def count_request(caller: Caller) -> dict[str, str]:
     headers = {"RateLimit-Policy": ", ".join(policy),
                "RateLimit": f'"{nearest[0]}";r={nearest[1]};t={nearest[2]}'}
     if blocked:
-        raise TooManyRequests("Too many requests for this application or user; try again later.",
+        raise TooManyRequests(_l("Too many requests for this application or user; try again "
+                                 "later."),
                               retry_after=max(1, nearest[2]), rate_headers=headers)
     return headers
 
@@ -83,6 +85,6 @@ def count_document_request() -> dict[str, str]:
     headers = {"RateLimit-Policy": f'"docs";q={item.amount};w={item.get_expiry()}',
                "RateLimit": f'"docs";r={remaining};t={left}'}
     if not allowed:
-        raise TooManyRequests("Too many requests for the documentation; try again later.",
+        raise TooManyRequests(_l("Too many requests for the documentation; try again later."),
                               retry_after=max(1, left), rate_headers=headers)
     return headers

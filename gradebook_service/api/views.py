@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from gradebook_service.accounts.models import PARENT
 from gradebook_service.announcements.services import current_announcements
@@ -43,7 +44,7 @@ def _year(visible: Visible) -> YearInfo:
     try:
         return cached_year(visible.school.id, dates.today())
     except NoSchoolYear:
-        raise NotFound("The pupil's school has no school year today.") from None
+        raise NotFound(_l("The pupil's school has no school year today.")) from None
 
 
 def _grades(visible: Visible, year: YearInfo) -> list[SubjectGrades]:
@@ -70,9 +71,9 @@ def _range(query, back: int, ahead: int) -> tuple[date, date]:
     start = query.from_date or today - timedelta(days=back)
     end = query.to_date or today + timedelta(days=ahead)
     if end < start:
-        raise BadRequest("`to` is before `from`.")
+        raise BadRequest(_l("`to` is before `from`."))
     if (end - start).days > MAX_RANGE_DAYS:
-        raise BadRequest(f"Ask for at most {MAX_RANGE_DAYS} days at once.")
+        raise BadRequest(_l("Ask for at most %(n)d days at once.", n=MAX_RANGE_DAYS))
     return start, end
 
 
@@ -169,7 +170,7 @@ def excuse(caller: Caller, pupil_id: str):
     body = parse_body(schemas.ExcuseRequest)
     visible = pupil_or_404(caller, pupil_id)
     if visible.account.role != PARENT:
-        raise Forbidden("Only a parent may excuse absences.")
+        raise Forbidden(_l("Only a parent may excuse absences."))
     try:
         record = lessons.submit_excuse(visible.account, visible.pupil, body.absences, body.reason)
     except lessons.ExcuseError as error:
@@ -189,9 +190,9 @@ def timetable(caller: Caller, pupil_id: str):
     start = query.from_date or monday_of(dates.today())
     end = query.to_date or start + timedelta(days=6)
     if end < start:
-        raise BadRequest("`to` is before `from`.")
+        raise BadRequest(_l("`to` is before `from`."))
     if (end - start).days >= MAX_TIMETABLE_DAYS:
-        raise BadRequest(f"Ask for at most {MAX_TIMETABLE_DAYS} days at once.")
+        raise BadRequest(_l("Ask for at most %(n)d days at once.", n=MAX_TIMETABLE_DAYS))
     try:
         slots = class_plan(visible.school.id, visible.school_class.id, start,
                            days=(end - start).days + 1)

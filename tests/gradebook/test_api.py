@@ -238,7 +238,25 @@ def test_refused_tokens(gradebook_client, idp, world):
         if name != "service-token":
             details.add(response.json["detail"])
     # One explanation for every bad token: the answer does not help forge a better one.
-    assert details == {"The access token is invalid, expired, revoked or not meant for this API."}
+    assert details == {"Token dostępu jest nieprawidłowy, wygasł, został unieważniony albo nie "
+                       "jest przeznaczony dla tego API."}
+
+
+def test_problem_texts_follow_accept_language_with_polish_by_default(gradebook_client, idp,
+                                                                      world):
+    pupil, parent, _ = family(world)
+    token = token_for(idp, parent, scope="openid timetable:read")
+    path = f"/pupils/{pupil.ref}/grades"
+    polish = get(gradebook_client, path, token).json
+    english = get(gradebook_client, path, token, **{"Accept-Language": "en-GB,en;q=0.9"}).json
+    german = get(gradebook_client, path, token, **{"Accept-Language": "de"}).json
+    assert (polish["title"], polish["detail"]) == ("Brak uprawnień",
+                                                   "To żądanie wymaga zakresu grades:read.")
+    assert (english["title"], english["detail"]) == ("Forbidden",
+                                                     "This request needs the scope grades:read.")
+    assert german == polish  # a language the API does not speak: Polish, as the pages
+    assert {p["type"] for p in (polish, english)} == {"about:blank"}
+    assert {p["status"] for p in (polish, english)} == {403}
 
 
 def test_insufficient_scope_is_403_naming_the_scope(gradebook_client, idp, world):

@@ -272,6 +272,12 @@ def test_a_recipient_outside_the_policy_is_422_naming_the_field(gradebook_client
         "body": "Treść"})
     assert empty.status_code == 422 and empty.json["errors"][0]["loc"] == "subject"
     assert "temat" in empty.json["errors"][0]["message"].lower()  # the domain's Polish text
+    english = call(gradebook_client, "POST", "/messages", token, json={
+        "recipients": [f"account:{other.id}"], "subject": "Hej", "body": "Treść"},
+        **{"Accept-Language": "en"})
+    assert english.json["detail"] == "The message was not sent."
+    assert english.json["errors"] == [{
+        "loc": "recipients", "message": "You cannot write to one of the chosen recipients."}]
 
 
 def test_the_account_is_chosen_when_the_token_speaks_for_several(gradebook_client, idp, world):
