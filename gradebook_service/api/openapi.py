@@ -87,7 +87,9 @@ def build_document(operations: list[Operation], server_url: str, discovery_url: 
                                 "provider (authorization code with PKCE). Messages belong "
                                 "to a school account, not to a pupil: the /messages paths "
                                 "take `account` (a pupil's `account` in /me) when the token "
-                                "speaks for more than one account."},
+                                "speaks for more than one account. Error texts are Polish, "
+                                "or English with Accept-Language: en; decide on `type` and "
+                                "`status`, which never change."},
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
