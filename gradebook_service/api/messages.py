@@ -29,7 +29,7 @@ from gradebook_service.api.http import (
     parse_body,
     parse_query,
 )
-from gradebook_service.messages import services
+from gradebook_service.messages import attachments, services
 from gradebook_service.messages.models import MessageThread
 from gradebook_service.messages.recipients import options_for, person_label
 from gradebook_service.messages.services import MessageError
@@ -189,3 +189,19 @@ def reply(caller: Caller, thread_id: str):
         raise _refused(error) from None
     return json_response(schemas.Sent(thread_id=conversation.id, message_id=message.id),
                          status=201)
+
+
+@operation("GET", "/messages/attachments/<attachment_id>",
+           "An attachment of a message the account sent or received, as a download",
+           None, scope=scopes.MESSAGES_READ, query=schemas.AccountQuery, not_found=True,
+           media_type="*/*")
+def attachment(caller: Caller, attachment_id: str):
+    query = parse_query(schemas.AccountQuery)
+    account = _account(caller, query.account)
+    item = services.attachment_for(account, attachment_id) if len(attachment_id) <= 40 else None
+    response = (attachments.download(item.stored_name, item.content_type, item.filename)
+                if item is not None else None)
+    if response is None:
+        raise NotFound(_l("No such attachment for this account."))
+    response.headers["Vary"] = "Authorization"
+    return response

@@ -45,7 +45,7 @@ def _json(ref: str) -> dict:
 
 def build_document(operations: list[Operation], server_url: str, discovery_url: str) -> dict:
     """The OpenAPI document of ``operations`` served under ``server_url``."""
-    models = {op.response for op in operations} | {Problem}
+    models = {op.response for op in operations if op.response is not None} | {Problem}
     models |= {op.body for op in operations if op.body is not None}
     refs, definitions = models_json_schema(
         [(m, "serialization") for m in models] + [
@@ -53,9 +53,9 @@ def build_document(operations: list[Operation], server_url: str, discovery_url: 
         by_alias=True, ref_template=REF_TEMPLATE)
     paths: dict[str, dict] = {}
     for op in operations:
-        responses = {str(op.status): {
-            "description": op.summary,
-            "content": {"application/json": _json(refs[(op.response, "serialization")]["$ref"])}}}
+        content = ({op.media_type: _json(refs[(op.response, "serialization")]["$ref"])}
+                   if op.response is not None else {op.media_type: {"schema": {}}})
+        responses = {str(op.status): {"description": op.summary, "content": content}}
         if op.method == "GET":
             responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
         for status in op.errors:

@@ -29,12 +29,13 @@ class Operation:
     rule: str  # Flask rule, e.g. /pupils/<pupil_id>/grades
     name: str
     summary: str
-    response: type[BaseModel]
+    response: type[BaseModel] | None  # None: a file (``media_type``), not JSON
     scope: str | None = None
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default=())
+    media_type: str = "application/json"
 
     @property
     def path(self) -> str:
@@ -53,10 +54,11 @@ class OperationRegistry:
         self.blueprint = blueprint
         self.operations: list[Operation] = []
 
-    def __call__(self, method: str, rule: str, summary: str, response: type[BaseModel], *,
+    def __call__(self, method: str, rule: str, summary: str, response: type[BaseModel] | None,
+                 *,
                  scope: str | None = None, query: type[BaseModel] | None = None,
                  body: type[BaseModel] | None = None, status: int = 200,
-                 not_found: bool = False) -> Callable:
+                 not_found: bool = False, media_type: str = "application/json") -> Callable:
         """Register a view: it gets the verified caller, checked for ``scope`` and counted.
 
         ``not_found`` documents a 404 for views that look up an object other than a pupil
@@ -71,7 +73,7 @@ class OperationRegistry:
             if body is not None:
                 errors += (422,)
             op = Operation(method, rule, view.__name__, summary, response, scope, query, body,
-                           status, tuple(sorted(set(errors))))
+                           status, tuple(sorted(set(errors))), media_type)
             self.operations.append(op)
 
             @wraps(view)

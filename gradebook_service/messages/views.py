@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -186,12 +185,7 @@ def attachment(public_id: str):
     item = services.attachment_for(account, public_id)
     if item is None:
         abort(404)
-    path = attachments.path_of(item.stored_name)
-    if not path.is_file():
+    response = attachments.download(item.stored_name, item.content_type, item.filename)
+    if response is None:
         abort(404)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True,
-                         download_name=item.filename, max_age=0, conditional=False)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -7,11 +7,13 @@ shows as read on the sender's web page (read receipts stay true).
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 import sqlalchemy as sa
 from flask import current_app
+from werkzeug.datastructures import FileStorage
 
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.api import schemas
@@ -306,3 +308,33 @@ def test_sending_has_the_web_forms_hourly_quota(gradebook_client, idp, world, mo
         "recipients": [f"account:{teacher.id}"], "subject": f"Pytanie {i}",
         "body": "Treść"}).status_code for i in range(3)]
     assert statuses == [201, 201, 429]
+
+
+def test_attachments_are_listed_and_downloaded_by_their_accounts_only(
+        gradebook_client, idp, world):
+    parent, other = parent_of(world, 0), parent_of(world, 1)
+    teacher = db.session.get(SchoolAccount, world.staff_accounts["math"].id)
+    content = b"%PDF-1.4 plan wycieczki"
+    with current_app.test_request_context():
+        thread = services.send(teacher, [f"account:{parent.id}"], "Plan", "W załączniku.",
+                               FileStorage(io.BytesIO(content), filename="plan wycieczki.pdf"))
+    db.session.commit()
+    token = token_for(idp, parent, scope="openid messages:read")
+    (item,) = call(gradebook_client, "GET", f"/messages/{thread.id}", token).json[
+        "messages"][0]["attachments"]
+    assert (item["filename"], item["content_type"], item["size"]) == (
+        "plan wycieczki.pdf", "application/pdf", len(content))
+    download = call(gradebook_client, "GET", f"/messages/attachments/{item['id']}", token)
+    assert download.status_code == 200 and download.data == content
+    assert download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert "RateLimit" in download.headers
+    download.close()  # the file stays open until the response is closed
+    for who, path in ((other, f"/messages/attachments/{item['id']}"),
+                      (parent, "/messages/attachments/nope")):
+        refused = call(gradebook_client, "GET", path, token_for(idp, who))
+        assert refused.status_code == 404 and refused.mimetype == "application/problem+json"
+    no_scope = call(gradebook_client, "GET", f"/messages/attachments/{item['id']}",
+                    token_for(idp, parent, scope="openid messages:send"))
+    assert no_scope.status_code == 403
