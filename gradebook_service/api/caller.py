@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from gradebook_service.accounts.access import can_see_pupil, visible_pupil_ids_query
 from gradebook_service.accounts.models import SchoolAccount
@@ -54,16 +55,16 @@ def authenticate() -> Caller:
     """The request's caller, or :class:`Unauthorized` (called once per request, by the operation)."""
     raw = tokens.bearer_token()
     if raw is None:
-        raise Unauthorized("Send an access token from the identity provider: "
-                           "Authorization: Bearer <token>.", error=None)
+        raise Unauthorized(_l("Send an access token from the identity provider: "
+                              "Authorization: Bearer <token>."), error=None)
     try:
         claims = tokens.verify_access_token(raw, None)
     except tokens.TokenRejected as exc:
-        raise Unauthorized("The access token is invalid, expired, revoked or not meant "
-                           "for this API.") from exc
+        raise Unauthorized(_l("The access token is invalid, expired, revoked or not meant "
+                              "for this API.")) from exc
     if not claims.get("sub") or not claims.get("client_id") or "gid" not in claims:
         # A client-credentials token speaks for no user: no pupil data.
-        raise Unauthorized("This API needs a token issued to a user.")
+        raise Unauthorized(_l("This API needs a token issued to a user."))
     return Caller(claims, tuple(linked_accounts(claims)))
 
 
@@ -108,4 +109,4 @@ def pupil_or_404(caller: Caller, ref: str) -> Visible:
         for account in caller.accounts:
             if can_see_pupil(account, pupil):
                 return Visible(account, pupil, school_class, school)
-    raise NotFound("No such pupil for this token.")
+    raise NotFound(_l("No such pupil for this token."))

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from flask import Response, request
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from gradebook_service.api.errors import BadRequest
@@ -30,21 +31,21 @@ def parse_query(model: type[Q]) -> Q:
     """The query string as ``model`` (unknown parameters are refused), or 400."""
     args = request.args.to_dict(flat=False)
     if any(len(values) > 1 for values in args.values()):
-        raise BadRequest("Give each query parameter once.")
+        raise BadRequest(_l("Give each query parameter once."))
     try:
         return model.model_validate({k: v[0] for k, v in args.items()})
     except ValidationError as error:
-        raise BadRequest("The query parameters are invalid.", errors=_errors(error)) from None
+        raise BadRequest(_l("The query parameters are invalid."), errors=_errors(error)) from None
 
 
 def parse_body(model: type[Q]) -> Q:
     """The JSON body as ``model``, or 400."""
     if not request.is_json:
-        raise BadRequest("Send a JSON body (Content-Type: application/json).")
+        raise BadRequest(_l("Send a JSON body (Content-Type: application/json)."))
     try:
         return model.model_validate_json(request.get_data(cache=True))
     except ValidationError as error:
-        raise BadRequest("The body is invalid.", errors=_errors(error)) from None
+        raise BadRequest(_l("The body is invalid."), errors=_errors(error)) from None
 
 
 def _etag(body: bytes) -> str:
@@ -77,14 +78,18 @@ def encode_cursor(key: Sequence) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
 
 
+def invalid_cursor() -> BadRequest:
+    """The refusal of a cursor the API did not issue (or issued for another list)."""
+    return BadRequest(_l("The cursor is invalid: pass next_cursor from the previous page."))
+
+
 def decode_cursor(cursor: str) -> list:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise BadRequest("The cursor is invalid: pass next_cursor from the previous page.") \
-            from None
+        raise invalid_cursor() from None
     if not isinstance(key, list) or not all(isinstance(v, int | str) for v in key):
-        raise BadRequest("The cursor is invalid: pass next_cursor from the previous page.")
+        raise invalid_cursor()
     return key
 
 
@@ -101,8 +106,7 @@ def paginate(items: list[T], key: Callable[[T], tuple], cursor: str | None,
         try:
             items = [item for item in items if list(key(item)) > after]
         except TypeError:
-            raise BadRequest("The cursor is invalid: pass next_cursor from the previous page.") \
-                from None
+            raise invalid_cursor() from None
     page = items[:limit]
     more = len(items) > limit
     return page, (encode_cursor(key(page[-1])) if more else None)

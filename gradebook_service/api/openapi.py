@@ -12,7 +12,7 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 ERROR_TEXT = {400: "The query or body is invalid.",
               401: "No valid access token (see WWW-Authenticate).",
               403: "The token lacks the scope (error=\"insufficient_scope\").",
-              404: "No such pupil for this token.",
+              404: "No such pupil, account or thread for this token.",
               422: "The register refused the request.",
               429: "Too many requests (see RateLimit and Retry-After)."}
 
@@ -45,7 +45,7 @@ def _json(ref: str) -> dict:
 
 def build_document(operations: list[Operation], server_url: str, discovery_url: str) -> dict:
     """The OpenAPI document of ``operations`` served under ``server_url``."""
-    models = {op.response for op in operations} | {Problem}
+    models = {op.response for op in operations if op.response is not None} | {Problem}
     models |= {op.body for op in operations if op.body is not None}
     refs, definitions = models_json_schema(
         [(m, "serialization") for m in models] + [
@@ -53,9 +53,9 @@ def build_document(operations: list[Operation], server_url: str, discovery_url: 
         by_alias=True, ref_template=REF_TEMPLATE)
     paths: dict[str, dict] = {}
     for op in operations:
-        responses = {str(op.status): {
-            "description": op.summary,
-            "content": {"application/json": _json(refs[(op.response, "serialization")]["$ref"])}}}
+        content = ({op.media_type: _json(refs[(op.response, "serialization")]["$ref"])}
+                   if op.response is not None else {op.media_type: {"schema": {}}})
+        responses = {str(op.status): {"description": op.summary, "content": content}}
         if op.method == "GET":
             responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
         for status in op.errors:
@@ -84,7 +84,12 @@ def build_document(operations: list[Operation], server_url: str, discovery_url: 
         "info": {"title": "E-dziennik API", "version": "1",
                  "description": "The school register's data for other school apps, on behalf of "
                                 "a signed-in parent or pupil. Tokens come from the identity "
-                                "provider (authorization code with PKCE)."},
+                                "provider (authorization code with PKCE). Messages belong "
+                                "to a school account, not to a pupil: the /messages paths "
+                                "take `account` (a pupil's `account` in /me) when the token "
+                                "speaks for more than one account. Error texts are Polish, "
+                                "or English with Accept-Language: en; decide on `type` and "
+                                "`status`, which never change."},
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {

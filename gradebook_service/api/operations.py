@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import Blueprint
+from flask_babel import force_locale
 from pydantic import BaseModel
 
 from gradebook_service.api import caller as callers
 from gradebook_service.api.errors import ApiError
+from gradebook_service.api.language import api_locale
 from gradebook_service.api.ratelimits import count_request
 
 
@@ -27,12 +29,13 @@ class Operation:
     rule: str  # Flask rule, e.g. /pupils/<pupil_id>/grades
     name: str
     summary: str
-    response: type[BaseModel]
+    response: type[BaseModel] | None  # None: a file (``media_type``), not JSON
     scope: str | None = None
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default=())
+    media_type: str = "application/json"
 
     @property
     def path(self) -> str:
@@ -51,32 +54,40 @@ class OperationRegistry:
         self.blueprint = blueprint
         self.operations: list[Operation] = []
 
-    def __call__(self, method: str, rule: str, summary: str, response: type[BaseModel], *,
+    def __call__(self, method: str, rule: str, summary: str, response: type[BaseModel] | None,
+                 *,
                  scope: str | None = None, query: type[BaseModel] | None = None,
-                 body: type[BaseModel] | None = None, status: int = 200) -> Callable:
-        """Register a view: it gets the verified caller, checked for ``scope`` and counted."""
+                 body: type[BaseModel] | None = None, status: int = 200,
+                 not_found: bool = False, media_type: str = "application/json") -> Callable:
+        """Register a view: it gets the verified caller, checked for ``scope`` and counted.
+
+        ``not_found`` documents a 404 for views that look up an object other than a pupil
+        (an account, a thread); a ``pupil_id`` in the path always may answer 404.
+        """
 
         def decorator(view: Callable) -> Callable:
             errors = (400,) if (query or body) else ()
             errors += (401, 403, 429)
-            if "pupil_id" in rule:
+            if "pupil_id" in rule or not_found:
                 errors += (404,)
             if body is not None:
                 errors += (422,)
             op = Operation(method, rule, view.__name__, summary, response, scope, query, body,
-                           status, tuple(sorted(set(errors))))
+                           status, tuple(sorted(set(errors))), media_type)
             self.operations.append(op)
 
             @wraps(view)
             def wrapped(**kwargs):
                 caller = callers.authenticate()
                 headers = count_request(caller)
-                try:
-                    if scope is not None:
-                        callers.require_scope(caller, scope)
-                    response = view(caller, **kwargs)
-                except ApiError as error:
-                    response = error.response()
+                # The domain's explanations (e.g. a refused message) in the API's language.
+                with force_locale(api_locale()):
+                    try:
+                        if scope is not None:
+                            callers.require_scope(caller, scope)
+                        response = view(caller, **kwargs)
+                    except ApiError as error:
+                        response = error.response()
                 response.headers.update(headers)
                 return response
 

@@ -12,7 +12,8 @@ import hashlib
 import math
 import time
 
-from flask import current_app
+from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from limits import RateLimitItem, parse
 
 from gradebook_service.api.caller import Caller
@@ -58,6 +59,32 @@ def count_request(caller: Caller) -> dict[str, str]:
     headers = {"RateLimit-Policy": ", ".join(policy),
                "RateLimit": f'"{nearest[0]}";r={nearest[1]};t={nearest[2]}'}
     if blocked:
-        raise TooManyRequests("Too many requests for this application or user; try again later.",
+        raise TooManyRequests(_l("Too many requests for this application or user; try again "
+                                 "later."),
                               retry_after=max(1, nearest[2]), rate_headers=headers)
+    return headers
+
+
+#: The documentation (OpenAPI document and docs page) needs no token: it is counted per
+#: client address instead, so generating it cannot be used to load the register.
+DOCS_LIMIT = "60 per minute"
+
+
+def count_document_request() -> dict[str, str]:
+    """Count a request for the documentation against the address's quota; the headers.
+
+    Raises :class:`TooManyRequests` when the address has used up its quota.
+    """
+    if not limiter.enabled:
+        return {}
+    item = parse(DOCS_LIMIT)
+    key = _key("docs", request.remote_addr or "")
+    allowed = limiter.limiter.hit(item, key)
+    reset, remaining = limiter.limiter.get_window_stats(item, key)
+    left = max(0, math.ceil(reset - time.time()))
+    headers = {"RateLimit-Policy": f'"docs";q={item.amount};w={item.get_expiry()}',
+               "RateLimit": f'"docs";r={remaining};t={left}'}
+    if not allowed:
+        raise TooManyRequests(_l("Too many requests for the documentation; try again later."),
+                              retry_after=max(1, left), rate_headers=headers)
     return headers

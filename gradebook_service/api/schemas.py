@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gradebook_service.announcements.models import AUDIENCES
 from gradebook_service.calendar.models import KINDS
 from gradebook_service.lessons.models import STATUSES
+from gradebook_service.messages.services import BODY_MAX, SUBJECT_MAX
 
 AttendanceStatus = Literal[STATUSES]  # type: ignore[valid-type]
 EventKind = Literal[KINDS]  # type: ignore[valid-type]
@@ -39,6 +40,8 @@ class PupilRef(Schema):
     school: str
     relation: Literal["parent", "pupil"] = Field(
         description="how the token's user is related: a parent of the pupil, or the pupil")
+    account: str = Field(description="the school account through which the token sees the "
+                                     "pupil: `account` of the /messages endpoints")
 
 
 class Me(Schema):
@@ -203,3 +206,104 @@ class RangeQuery(ListQuery):
 class TimetableQuery(Schema):
     from_date: date | None = Field(None, alias="from", description="default: this week's Monday")
     to_date: date | None = Field(None, alias="to", description="at most 31 days after `from`")
+
+
+# --- messages (the account's, not one pupil's) -------------------------------------------
+
+Folder = Literal["inbox", "sent", "archive"]
+#: Text without NUL characters (PostgreSQL cannot store them in text columns).
+NO_NUL = r"^[^\x00]*$"
+#: A school account as the token's ``school_accounts`` claim names it (``ref``).
+ACCOUNT_DESCRIPTION = ("the school account whose messages these are (`account` of a pupil in "
+                       "/me); needed only when the token speaks for more than one account")
+
+
+class AccountQuery(Schema):
+    account: str | None = Field(None, max_length=32, pattern=r"^[A-Za-z0-9_-]+$",
+                                description=ACCOUNT_DESCRIPTION)
+
+
+class ThreadListQuery(ListQuery, AccountQuery):
+    folder: Folder = Field("inbox", description="inbox, sent or archive")
+    q: str | None = Field(None, max_length=100, description="words in the subject or a message")
+
+
+class ThreadSummary(Schema):
+    id: int = Field(description="the thread, used in the paths below")
+    subject: str
+    counterpart: str = Field(description="who wrote to the account (in sent: whom it wrote to)")
+    last_at: datetime | None = Field(description="the newest message of this folder's kind")
+    unread: bool = Field(description="true while a message to the account in it is unopened")
+    unread_count: int = Field(ge=0)
+    archived: bool
+
+
+class Threads(Page):
+    account: str
+    items: list[ThreadSummary]
+
+
+class AttachmentInfo(Schema):
+    id: str = Field(description="the attachment's opaque identifier")
+    filename: str
+    content_type: str
+    size: int = Field(ge=0, description="bytes")
+
+
+class ReceiptInfo(Schema):
+    recipient: str
+    read_at: datetime | None
+    confirmed_at: datetime | None
+
+
+class MessageItem(Schema):
+    id: int
+    sender: str
+    mine: bool = Field(description="sent by this account")
+    body: str = Field(description="plain text")
+    created_at: datetime
+    requires_confirmation: bool
+    read_at: datetime | None = Field(description="when this account opened it (received only)")
+    confirmed_at: datetime | None
+    attachments: list[AttachmentInfo]
+    receipts: list[ReceiptInfo] = Field(
+        description="for the account's own messages: who has read them")
+
+
+class Recipient(Schema):
+    id: str = Field(description="the value to send in `recipients`")
+    name: str
+    group: str
+
+
+class Thread(Schema):
+    id: int
+    subject: str
+    archived: bool
+    messages: list[MessageItem]
+    reply_to: list[Recipient] = Field(description="whom an answer may reach")
+    reply_default: list[str] = Field(description="recipients an answer goes to by default")
+
+
+class Recipients(Schema):
+    account: str
+    items: list[Recipient]
+
+
+class NewMessage(Schema):
+    recipients: list[str] = Field(min_length=1, max_length=50,
+                                  description="`id`s from GET /messages/recipients")
+    subject: str = Field(max_length=SUBJECT_MAX, pattern=NO_NUL)
+    body: str = Field(max_length=BODY_MAX, pattern=NO_NUL)
+
+
+class NewReply(Schema):
+    recipients: list[str] | None = Field(
+        None, max_length=50, description="`id`s from the thread's reply_to (default: "
+                                         "reply_default, as the web form preselects)")
+    body: str = Field(max_length=BODY_MAX, pattern=NO_NUL)
+
+
+class Sent(Schema):
+    thread_id: int
+    message_id: int

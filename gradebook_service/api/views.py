@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, render_template
+from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
 from gradebook_service.accounts.models import PARENT
 from gradebook_service.announcements.services import current_announcements
 from gradebook_service.api import schemas, scopes
+from gradebook_service.api.blueprint import bp, operation
 from gradebook_service.api.caller import Caller, Visible, pupil_or_404, visible_pupils
-from gradebook_service.api.errors import ApiError, BadRequest, Forbidden, NotFound, Unprocessable
+from gradebook_service.api.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from gradebook_service.api.http import json_response, paginate, parse_body, parse_query
 from gradebook_service.api.openapi import build_document
-from gradebook_service.api.operations import OperationRegistry
+from gradebook_service.api.ratelimits import count_document_request
 from gradebook_service.calendar.lucky import lucky_number
 from gradebook_service.calendar.services import class_events
-from gradebook_service.extensions import csrf
 from gradebook_service.grades.models import FINAL, PROPOSED, TERM, YEAR
 from gradebook_service.grades.services import SubjectGrades, grades_fingerprint, pupil_grades
 from gradebook_service.homework.services import class_homework
@@ -32,11 +33,6 @@ from gradebook_service.web import dates
 from gradebook_service.web.cache import fragment_cache, time_bucket
 from gradebook_service.web.family import YearInfo, cached_year
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates",
-               static_folder="static")
-csrf.exempt(bp)  # bearer tokens, no cookies: CSRF does not apply
-operation = OperationRegistry(bp)
-
 #: The longest date range one request may ask for.
 MAX_RANGE_DAYS = 366
 MAX_TIMETABLE_DAYS = 31
@@ -44,16 +40,11 @@ MAX_TIMETABLE_DAYS = 31
 LIST_CEILING = 5000
 
 
-@bp.errorhandler(ApiError)
-def api_error(error: ApiError):
-    return error.response()
-
-
 def _year(visible: Visible) -> YearInfo:
     try:
         return cached_year(visible.school.id, dates.today())
     except NoSchoolYear:
-        raise NotFound("The pupil's school has no school year today.") from None
+        raise NotFound(_l("The pupil's school has no school year today.")) from None
 
 
 def _grades(visible: Visible, year: YearInfo) -> list[SubjectGrades]:
@@ -80,23 +71,30 @@ def _range(query, back: int, ahead: int) -> tuple[date, date]:
     start = query.from_date or today - timedelta(days=back)
     end = query.to_date or today + timedelta(days=ahead)
     if end < start:
-        raise BadRequest("`to` is before `from`.")
+        raise BadRequest(_l("`to` is before `from`."))
     if (end - start).days > MAX_RANGE_DAYS:
-        raise BadRequest(f"Ask for at most {MAX_RANGE_DAYS} days at once.")
+        raise BadRequest(_l("Ask for at most %(n)d days at once.", n=MAX_RANGE_DAYS))
     return start, end
 
 
-@bp.get("/openapi.json")
-def openapi_document():
+def _document() -> dict:
     """The OpenAPI document, generated from the operations and their models."""
     return build_document(operation.operations, current_app.config["GRADEBOOK_URL"] + "/api/v1",
                           current_app.config["IDP_ISSUER"] + "/.well-known/openid-configuration")
 
 
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI document (rate limited per address: it needs no token)."""
+    headers = count_document_request()
+    return _document(), headers
+
+
 @bp.get("/docs")
 def docs():
     """A browsable page of the OpenAPI document, rendered on the server (no scripts, no CDN)."""
-    return render_template("api/docs.html", doc=openapi_document())
+    headers = count_document_request()
+    return render_template("api/docs.html", doc=_document()), headers
 
 
 @operation("GET", "/me", "Whom the token speaks for and which pupils it may read", schemas.Me)
@@ -105,7 +103,7 @@ def me(caller: Caller):
         sub=caller.sub, client_id=caller.client_id, scopes=sorted(caller.scopes),
         pupils=[schemas.PupilRef(id=v.pupil.ref, name=v.pupil.full_name,
                                  class_name=v.school_class.name, school=v.school.name,
-                                 relation=v.account.role)
+                                 relation=v.account.role, account=v.account.ref)
                 for v in visible_pupils(caller)]))
 
 
@@ -172,7 +170,7 @@ def excuse(caller: Caller, pupil_id: str):
     body = parse_body(schemas.ExcuseRequest)
     visible = pupil_or_404(caller, pupil_id)
     if visible.account.role != PARENT:
-        raise Forbidden("Only a parent may excuse absences.")
+        raise Forbidden(_l("Only a parent may excuse absences."))
     try:
         record = lessons.submit_excuse(visible.account, visible.pupil, body.absences, body.reason)
     except lessons.ExcuseError as error:
@@ -192,9 +190,9 @@ def timetable(caller: Caller, pupil_id: str):
     start = query.from_date or monday_of(dates.today())
     end = query.to_date or start + timedelta(days=6)
     if end < start:
-        raise BadRequest("`to` is before `from`.")
+        raise BadRequest(_l("`to` is before `from`."))
     if (end - start).days >= MAX_TIMETABLE_DAYS:
-        raise BadRequest(f"Ask for at most {MAX_TIMETABLE_DAYS} days at once.")
+        raise BadRequest(_l("Ask for at most %(n)d days at once.", n=MAX_TIMETABLE_DAYS))
     try:
         slots = class_plan(visible.school.id, visible.school_class.id, start,
                            days=(end - start).days + 1)
@@ -270,3 +268,7 @@ def lucky(caller: Caller, pupil_id: str):
     today = dates.today()
     return json_response(schemas.LuckyNumber(
         date=today, number=lucky_number(visible.school.id, visible.school_class.id, today)))
+
+
+# The account's messages register their operations on the same blueprint, after the pupils'.
+from gradebook_service.api import messages as _messages  # noqa: E402, F401

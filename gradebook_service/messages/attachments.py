@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, send_file
 from werkzeug.datastructures import FileStorage
 
 #: Extension → (content type served, accepted leading bytes; empty: text checked as UTF-8).
@@ -143,3 +143,20 @@ def path_of(stored_name: str) -> Path:
 def discard(stored: StoredFile) -> None:
     """Remove a file written for a message that was not sent."""
     path_of(stored.stored_name).unlink(missing_ok=True)
+
+
+def download(stored_name: str, content_type: str, filename: str) -> Response | None:
+    """The file as a download that a browser never renders (None: the file is gone).
+
+    Our Content-Type, never the upload's; no caching; a sandboxing CSP in case a browser
+    opens it anyway. The web page and the JSON API answer with this same response.
+    """
+    path = path_of(stored_name)
+    if not path.is_file():
+        return None
+    response = send_file(path, mimetype=content_type, as_attachment=True,
+                         download_name=filename, max_age=0, conditional=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from limits import parse
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.core.models import audit
-from gradebook_service.extensions import db
+from gradebook_service.extensions import db, limiter
 from gradebook_service.messages import attachments
 from gradebook_service.messages.models import (
     Message,
@@ -36,6 +38,9 @@ SUBJECT_MAX = 200
 BODY_MAX = 20000
 PAGE_SIZE = 50
 INBOX, SENT, ARCHIVE = "inbox", "sent", "archive"
+#: How many new threads and answers one account may send an hour (web form and API alike).
+SEND_LIMIT = "30 per hour"
+REPLY_LIMIT = "60 per hour"
 FOLDERS = (INBOX, SENT, ARCHIVE)
 
 
@@ -59,6 +64,19 @@ def attachment_problem(reason: str) -> str:
     return str(ATTACHMENT_PROBLEMS[reason] % {
         "size": attachments.size_text(attachments.max_bytes()),
         "types": ", ".join(attachments.allowed_extensions())})
+
+
+def take_quota(account: SchoolAccount, limit: str) -> bool:
+    """Count one message of ``account`` against ``limit`` (SEND_LIMIT or REPLY_LIMIT) in the
+    shared throttle store; False when the hour's quota is used up (nothing is counted then).
+
+    The web forms count through their route decorators; callers without a session (the
+    JSON API) count here, on counters of their own with the same quotas.
+    """
+    if not limiter.enabled:
+        return True
+    key = f"{current_app.config['RATELIMIT_KEY_PREFIX']}:messages:{limit}:{account.id}"
+    return limiter.limiter.hit(parse(limit), key)
 
 
 def _check_text(subject: str | None, body: str) -> dict[str, str]:
@@ -132,6 +150,12 @@ def _post(account: SchoolAccount, thread: MessageThread, recipient_ids: list[int
 def send(account: SchoolAccount, values: list[str], subject: str, body: str,
          upload: FileStorage | None = None, requires_confirmation: bool = False) -> MessageThread:
     """Start a thread with the chosen recipients; raise :class:`MessageError` on any problem."""
+    return start(account, values, subject, body, upload, requires_confirmation).thread
+
+
+def start(account: SchoolAccount, values: list[str], subject: str, body: str,
+          upload: FileStorage | None = None, requires_confirmation: bool = False) -> Message:
+    """:func:`send`, answering the thread's first message (the API names both)."""
     problems = _check_text(subject, body)
     try:
         recipient_ids = expand(account, [v for v in values if v])
@@ -151,8 +175,7 @@ def send(account: SchoolAccount, values: list[str], subject: str, body: str,
                            started_by_id=account.id)
     db.session.add(thread)
     db.session.flush()
-    _post(account, thread, recipient_ids, body, stored, requires_confirmation)
-    return thread
+    return _post(account, thread, recipient_ids, body, stored, requires_confirmation)
 
 
 @dataclass
@@ -250,8 +273,14 @@ def unread_count(account: SchoolAccount) -> int:
     return db.session.execute(sa.select(unread_count_query(account))).scalar_one()
 
 
-def folder(account: SchoolAccount, name: str, query: str = "", page: int = 1) -> list[Row]:
-    """One page of a folder (newest first), optionally searched; a fixed number of queries."""
+def folder(account: SchoolAccount, name: str, query: str = "", page: int = 1,
+           after: tuple[datetime, int] | None = None, limit: int = PAGE_SIZE) -> list[Row]:
+    """One page of a folder (newest first), optionally searched; a fixed number of queries.
+
+    The web pages number their pages; the API passes ``after`` instead, the (time, thread
+    id) of the last row it showed, so a message arriving meanwhile neither repeats nor
+    skips a thread (keyset pagination over the same order).
+    """
     p = ThreadParticipant
     unread = (sa.select(sa.func.count(MessageReceipt.id)).where(
         MessageReceipt.school_id == account.school_id, MessageReceipt.account_id == account.id,
@@ -281,8 +310,15 @@ def folder(account: SchoolAccount, name: str, query: str = "", page: int = 1) ->
             sa.exists().where(Message.school_id == account.school_id,
                               Message.thread_id == MessageThread.id, mine,
                               sa.func.lower(Message.body).contains(needle, autoescape=True))))
+    if after is not None:
+        after_at, after_id = after
+        stmt = stmt.where(sa.or_(last < after_at,
+                                 sa.and_(last == after_at, MessageThread.id < after_id)))
+        offset = 0
+    else:
+        offset = (max(page, 1) - 1) * limit
     rows = list(db.session.execute(stmt.order_by(last.desc(), MessageThread.id.desc())
-                                   .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)))
+                                   .limit(limit).offset(offset)))
     names = _counterparts(account, [r[0].id for r in rows], sent=name == SENT)
     return [Row(t, part, n, at, names.get(t.id, "")) for t, part, n, at in rows]
 

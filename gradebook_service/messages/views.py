@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -74,7 +73,7 @@ def archive():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per hour", methods=["POST"], key_func=lambda: str(current_account().id))
+@limiter.limit(services.SEND_LIMIT, methods=["POST"], key_func=lambda: str(current_account().id))
 def new():
     """Compose: ``recipient`` (repeatable, from the options), ``subject``, ``body``, ``attachment``."""
     account, page = _persona()
@@ -133,7 +132,7 @@ def _render_thread(account, page, conversation, problems, body, chosen, status=2
 
 @bp.post("/<int:thread_id>/reply")
 @login_required
-@limiter.limit("60 per hour", key_func=lambda: str(current_account().id))
+@limiter.limit(services.REPLY_LIMIT, key_func=lambda: str(current_account().id))
 def reply(thread_id: int):
     """Answer in the thread: it reaches the people the account may answer there."""
     account, page = _persona()
@@ -186,12 +185,7 @@ def attachment(public_id: str):
     item = services.attachment_for(account, public_id)
     if item is None:
         abort(404)
-    path = attachments.path_of(item.stored_name)
-    if not path.is_file():
+    response = attachments.download(item.stored_name, item.content_type, item.filename)
+    if response is None:
         abort(404)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True,
-                         download_name=item.filename, max_age=0, conditional=False)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -38,6 +38,8 @@ SCOPE_DESCRIPTIONS = {
     "homework:read": _l("See the pupil's homework"),
     "calendar:read": _l("See the class's tests and events and the lucky number"),
     "announcements:read": _l("See the school's announcements"),
+    "messages:read": _l("Read your messages in the school register (opening one marks it read)"),
+    "messages:send": _l("Send messages and answers to school staff on your behalf"),
 }
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 USER_SCOPES = ("openid", "profile", "email", "school", "offline_access")
 #: The gradebook's JSON API (docs/architecture.md 5.5): one scope per resource, granted by users.
 API_SCOPES = ("grades:read", "attendance:read", "attendance:excuse", "timetable:read",
-              "homework:read", "calendar:read", "announcements:read")
+              "homework:read", "calendar:read", "announcements:read", "messages:read",
+              "messages:send")
 SERVICE_SCOPES = ("school_accounts.verify",)
 SUPPORTED_SCOPES = USER_SCOPES + API_SCOPES + SERVICE_SCOPES
 #: Access tokens carrying an API scope name the gradebook as an audience (RFC 9068 §3) and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -21,7 +22,7 @@ from tests.support.fake_idp import FakeIdp
 AUDIENCE = "http://127.0.0.1:5000"
 PORT = free_port()
 ALL_SCOPES = ("openid grades:read attendance:read attendance:excuse timetable:read "
-              "homework:read calendar:read announcements:read")
+              "homework:read calendar:read announcements:read messages:read messages:send")
 CONFIG = {"IDP_ISSUER": f"http://127.0.0.1:{PORT}", "GRADEBOOK_URL": AUDIENCE}
 pytestmark = pytest.mark.app_config(CONFIG)
 
@@ -237,7 +238,25 @@ def test_refused_tokens(gradebook_client, idp, world):
         if name != "service-token":
             details.add(response.json["detail"])
     # One explanation for every bad token: the answer does not help forge a better one.
-    assert details == {"The access token is invalid, expired, revoked or not meant for this API."}
+    assert details == {"Token dostępu jest nieprawidłowy, wygasł, został unieważniony albo nie "
+                       "jest przeznaczony dla tego API."}
+
+
+def test_problem_texts_follow_accept_language_with_polish_by_default(gradebook_client, idp,
+                                                                      world):
+    pupil, parent, _ = family(world)
+    token = token_for(idp, parent, scope="openid timetable:read")
+    path = f"/pupils/{pupil.ref}/grades"
+    polish = get(gradebook_client, path, token).json
+    english = get(gradebook_client, path, token, **{"Accept-Language": "en-GB,en;q=0.9"}).json
+    german = get(gradebook_client, path, token, **{"Accept-Language": "de"}).json
+    assert (polish["title"], polish["detail"]) == ("Brak uprawnień",
+                                                   "To żądanie wymaga zakresu grades:read.")
+    assert (english["title"], english["detail"]) == ("Forbidden",
+                                                     "This request needs the scope grades:read.")
+    assert german == polish  # a language the API does not speak: Polish, as the pages
+    assert {p["type"] for p in (polish, english)} == {"about:blank"}
+    assert {p["status"] for p in (polish, english)} == {403}
 
 
 def test_es256_tokens_are_accepted(gradebook_client, idp, world):
@@ -394,7 +413,7 @@ def test_openapi_document_lists_every_operation(gradebook_client, gradebook_app)
                      "api.openapi_document", "api.docs", "api.static")
                  for m in r.methods - {"HEAD", "OPTIONS"}}
     documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
-    assert {(m, r.replace("<pupil_id>", "{pupil_id}")) for m, r in api_rules} == documented
+    assert {(m, re.sub(r"<(\w+)>", r"{\1}", r)) for m, r in api_rules} == documented
     grades = doc["paths"]["/pupils/{pupil_id}/grades"]["get"]
     assert grades["security"] == [{"idp": ["grades:read"]}]
     assert set(grades["responses"]) >= {"200", "304", "401", "403", "404", "429"}

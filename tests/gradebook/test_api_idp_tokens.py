@@ -13,7 +13,8 @@ from tests.idp.accounts_factories import make_account
 from tests.idp.conftest import Flow, make_client, query_of, sign_in, verify_jwt
 
 API_SCOPES = ("grades:read", "attendance:read", "attendance:excuse", "timetable:read",
-              "homework:read", "calendar:read", "announcements:read")
+              "homework:read", "calendar:read", "announcements:read", "messages:read",
+              "messages:send")
 
 
 @pytest.fixture
@@ -44,6 +45,23 @@ def test_consent_page_names_the_api_scopes_in_polish(idp_client, account, lunch)
     assert "Wysyłać wychowawcy usprawiedliwienia nieobecności ucznia" in text
 
 
+@pytest.mark.parametrize(("locale", "read", "send"), [
+    ("pl", "Czytać Twoje wiadomości w dzienniku (otwarcie wiadomości oznacza ją jako przeczytaną)",
+     "Wysyłać w Twoim imieniu wiadomości i odpowiedzi do pracowników szkoły"),
+    ("en", "Read your messages in the school register (opening one marks it read)",
+     "Send messages and answers to school staff on your behalf"),
+    ("uk", "Читати Ваші повідомлення в електронному журналі (відкрите повідомлення "
+           "позначається як прочитане)",
+     "Надсилати від Вашого імені повідомлення та відповіді працівникам школи"),
+])
+def test_consent_page_names_the_message_scopes(idp_client, account, lunch, locale, read, send):
+    sign_in(idp_client, account)
+    page = lunch.authorize(scope="openid messages:read messages:send", ui_locales=locale)
+    text = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200 and 'data-scope="messages:send"' in text
+    assert read in text and send in text
+
+
 def _tokens(idp_client, flow, scope):
     page = flow.authorize(scope=scope)
     if page.status_code == 200:  # the consent page: allow
@@ -67,6 +85,14 @@ def test_an_api_scope_makes_the_gradebook_an_audience_with_the_school_accounts(
     plain = verify_jwt(idp_client, _tokens(idp_client, lunch, "openid profile")["access_token"])
     assert idp_app.config["GRADEBOOK_URL"] not in plain.claims["aud"]
     assert "school_accounts" not in plain.claims
+
+
+def test_message_scopes_make_the_gradebook_an_audience(idp_client, idp_app, account, lunch):
+    sign_in(idp_client, account)
+    for scope in ("openid messages:read", "openid messages:send"):
+        claims = verify_jwt(idp_client, _tokens(idp_client, lunch, scope)["access_token"]).claims
+        assert idp_app.config["GRADEBOOK_URL"] in claims["aud"] and claims["scope"] == scope
+        assert claims["school_accounts"] == [{"ref": "ref-1"}, {"ref": "ref-2"}]
 
 
 def _introspect(idp_client, client_id, secret, token):

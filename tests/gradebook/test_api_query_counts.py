@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 import time_machine
+from flask import current_app
 
+from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
+from gradebook_service.messages import services
+from gradebook_service.messages.models import MessageThread
 from tests.gradebook.register_factories import TODAY, add_register, build_school
 from tests.gradebook.test_api import ALL_SCOPES, AUDIENCE, CONFIG, PORT, READS
 from tests.gradebook.test_register_query_counts import _more_data, count_queries
@@ -53,3 +58,37 @@ def test_api_reads_constant_queries(gradebook_app, gradebook_client, idp):
         large = _counts(gradebook_client, token, urls)
     assert large == small
     assert max(small.values()) <= 12, small
+
+
+def _message_traffic(world, parent, n: int) -> int:
+    """n threads from the maths teacher to 1a's parents, each answered by ``parent`` and
+    answered back; the first thread's id (it grows with every call)."""
+    teacher = db.session.get(SchoolAccount, world.staff_accounts["math"].id)
+    klass = world.classes["1a"]
+    with current_app.test_request_context():
+        threads = [services.send(teacher, [f"class:{klass.id}:parents"], f"Temat {i}",
+                                 f"Treść {i}") for i in range(n)]
+        first = db.session.execute(sa.select(MessageThread).order_by(MessageThread.id)).scalar()
+        for thread in [first, *threads]:
+            services.reply(parent, thread, [f"account:{teacher.id}"], "Odpowiedź")
+            services.reply(teacher, thread, [f"account:{parent.id}"], "Dziękuję")
+    db.session.commit()
+    return first.id
+
+
+def test_api_message_reads_constant_queries(gradebook_app, gradebook_client, idp):
+    with time_machine.travel(datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0, tzinfo=UTC)):
+        world = build_school(pupils_per_class=3)
+        pupil = world.pupils["1a"][0]
+        parent = db.session.get(SchoolAccount, world.parent_accounts[pupil.id].id)
+        token = idp.token(sub="counting", school_accounts=[{"ref": parent.ref}],
+                          exp=2**31 - 1)
+        first = _message_traffic(world, parent, 2)
+        urls = ["/api/v1/messages?limit=200", "/api/v1/messages?folder=sent&limit=200",
+                "/api/v1/messages?folder=archive", "/api/v1/messages?q=Temat&limit=200",
+                "/api/v1/messages/recipients", f"/api/v1/messages/{first}"]
+        small = _counts(gradebook_client, token, urls)
+        _message_traffic(world, parent, 20)
+        large = _counts(gradebook_client, token, urls)
+    assert large == small
+    assert max(small.values()) <= 14, small
