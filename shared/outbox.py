@@ -97,7 +97,7 @@ class Outbox:
         app.extensions["outbox"] = self
         app.cli.add_command(_mail_cli(self))
         if app.config["MAIL_BACKGROUND_SENDER"]:
-            starter = _SenderStarter(app, self)
+            starter = app.extensions["outbox_sender"] = _SenderStarter(app, self)
             app.before_request(starter.ensure_started)
 
     def enqueue(self, recipient: str, subject: str, body_text: str, body_html: str | None = None):
@@ -199,6 +199,12 @@ class _SenderStarter:
             if self.sender is None or not self.sender.is_alive():
                 self.sender = BackgroundSender(self.app, self.outbox)
                 self.sender.start()
+
+    def stop(self) -> None:
+        """Stop this process's sender (tests; a web process simply exits)."""
+        if self.sender is not None:
+            self.sender.stopped.set()
+            self.sender.join(30)
 
 
 class BackgroundSender(threading.Thread):
