@@ -43,6 +43,9 @@ def init_limiter(app: Flask, limiter: Limiter, db=None, counter_model=None) -> N
     """Bind ``limiter`` (Redis or memory) and the credential throttle (Redis or the database)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.name)
+    # Request rates fail open when Redis is down (reading the register goes on); the
+    # credential throttle below fails closed (LimitsStore).
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
     store = (LimitsStore(limiter.storage) if app.config["REDIS_URL"] or counter_model is None
              else DatabaseStore(app, db, counter_model))
