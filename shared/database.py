@@ -91,12 +91,22 @@ def end_transaction(db: SQLAlchemy, status_code: int) -> None:
         db.session.commit()
 
 
+def discard_transaction(db: SQLAlchemy) -> None:
+    """Roll back after a database failure; a dead connection is dropped from the pool instead."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.invalidate()
+
+
 def init_database(app: Flask, db: SQLAlchemy) -> None:
     """Bind ``db`` to ``app`` and commit once per request.
 
     Views and services only add and flush; the request's transaction is committed
     here after the view returned, or rolled back if it raised (warehouse's rule).
     """
+    from shared.unavailable import UNAVAILABLE_ERRORS, unavailable_response
+
     db.init_app(app)
     with app.app_context():
         engine = db.engine
@@ -105,7 +115,13 @@ def init_database(app: Flask, db: SQLAlchemy) -> None:
 
     @app.after_request
     def commit_request(response):
-        end_transaction(db, response.status_code)
+        try:
+            end_transaction(db, response.status_code)
+        except UNAVAILABLE_ERRORS:
+            # The database went away after the view ran: the change is not saved, say so
+            # with the 503 page rather than a 500 traceback.
+            discard_transaction(db)
+            return unavailable_response()
         return response
 
     @app.teardown_request

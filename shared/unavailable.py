@@ -20,6 +20,7 @@ from flask import Flask, current_app, request
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from shared.database import discard_transaction
 from shared.i18n import COOKIE, DEFAULT_LANGUAGE, offered_languages
 from shared.problem import problem_response
 
@@ -29,8 +30,7 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = 5
 
 TITLE = _l("The register is briefly unavailable")
-EXPLANATION = _l("We cannot reach the database right now. Nothing you saved is lost. "
-                 "Try again in a moment.")
+EXPLANATION = _l("The register cannot reach its database right now. Try again in a moment.")
 
 #: Errors that mean "the database cannot be used now", not "this request is wrong".
 UNAVAILABLE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
@@ -41,10 +41,7 @@ def init_unavailable(app: Flask, db) -> None:
 
     def unavailable(error: Exception):
         log.warning("database unavailable: %s", type(error).__name__)
-        try:
-            db.session.rollback()
-        except sa.exc.SQLAlchemyError:
-            db.session.invalidate()  # a dead connection: drop it, the pool makes a new one
+        discard_transaction(db)
         return unavailable_response()
 
     for error in UNAVAILABLE_ERRORS:
