@@ -11,6 +11,7 @@ import glob
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,14 +70,15 @@ class PrivatePostgres:
     PostgreSQL refuses to run as root. Trust authentication on loopback only.
     """
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self) -> None:
         bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
         if not bins:
             pytest.fail("PostgreSQL is not installed (scripts/test-services installs it)")
         self.bin = Path(bins[-1]).parent
         self.port = free_port()
-        self.datadir = workdir / "pgdata"
-        self.workdir = workdir
+        # Its own directory right under /tmp: pytest's tmp_path is closed to other users.
+        self.workdir = Path(tempfile.mkdtemp(prefix="edz-fault-pg-"))
+        self.datadir = self.workdir / "pgdata"
         self.user = "postgres" if os.geteuid() == 0 else None
 
     def url(self, database: str = "postgres") -> str:
@@ -84,13 +86,14 @@ class PrivatePostgres:
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = [*(["runuser", "-u", self.user, "--"] if self.user else []), *args]
-        return subprocess.run(command, capture_output=True, text=True, check=check, timeout=120)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if check and result.returncode:
+            raise RuntimeError(f"{args[0]} failed: {result.stdout[-1500:]} {result.stderr[-1500:]}")
+        return result
 
     def init(self) -> PrivatePostgres:
-        self.workdir.mkdir(parents=True, exist_ok=True)
         if self.user:
             shutil.chown(self.workdir, self.user)
-            os.chmod(self.workdir, 0o700)
         self._run(str(self.bin / "initdb"), "-D", str(self.datadir), "-U", "postgres",
                   "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
         return self
@@ -105,6 +108,11 @@ class PrivatePostgres:
     def stop(self, mode: str = "fast") -> None:
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.datadir), "-m", mode, "-w", "stop",
                   check=False)
+
+    def remove(self) -> None:
+        """Stop the cluster and delete its files."""
+        self.stop("immediate")
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def create_database(self, name: str) -> str:
         import sqlalchemy as sa
