@@ -48,7 +48,7 @@ SENT = "sent"
 
 #: How long a claim protects a row; a sender that died mid-send frees it after this.
 CLAIM_TIMEOUT = timedelta(minutes=5)
-FIRST_RETRY = timedelta(seconds=30)
+FIRST_RETRY = timedelta(seconds=30)  # the default of MAIL_FIRST_RETRY_SECONDS
 MAX_RETRY = timedelta(hours=1)
 
 mail = Mail()
@@ -78,9 +78,9 @@ class OutboxMessageMixin:
     attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-def retry_delay(attempts: int) -> timedelta:
+def retry_delay(attempts: int, first: timedelta = FIRST_RETRY) -> timedelta:
     """Back-off after ``attempts`` failed deliveries: 30 s, 1 min, 2 min, … capped at 1 h."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), MAX_RETRY)
+    return min(first * (2 ** max(attempts - 1, 0)), MAX_RETRY)
 
 
 class Outbox:
@@ -159,7 +159,8 @@ class Outbox:
                 mail.send(outgoing)
             except Exception as exc:  # noqa: BLE001 - any SMTP or network failure is retried
                 message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                message.next_attempt_at = utcnow() + retry_delay(message.attempts)
+                message.next_attempt_at = utcnow() + retry_delay(
+                    message.attempts, timedelta(seconds=current_app.config["MAIL_FIRST_RETRY_SECONDS"]))
                 failed += 1
                 log.warning("mail %s not delivered (attempt %s): %s", message.id,
                             message.attempts, type(exc).__name__)

@@ -288,6 +288,8 @@ SHARED_SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_BACKGROUND_SENDER", Flag(), True,
             "deliver the outbox from a thread in each web process; turn off (`0`) only where "
             "dedicated `flask --app … mail deliver --loop` processes run"),
+    Setting("MAIL_FIRST_RETRY_SECONDS", Int(1, 3600), 30,
+            "wait after a failed delivery; it doubles with each further failure, up to an hour"),
     Setting("MAIL_MAX_WAIT_MINUTES", Int(1, 10080), 15,
             "a queued mail older than this makes `/healthz` answer 503 and `mail status` exit 1"),
     Setting("REDIS_URL", Url(("redis", "rediss", "unix")), None,
