@@ -35,17 +35,19 @@ DEVICE_PURPOSE = TokenPurpose("edz-device-cookie", DEVICE_COOKIE_DAYS * 86400)
 
 
 def make_limiter() -> Limiter:
-    """Create an unbound limiter keyed by client address."""
-    return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+    """Create an unbound limiter keyed by client address.
+
+    Its request rates fail open when Redis is down (``swallow_errors``: reading the
+    register goes on); the credential throttle fails closed (``LimitsStore``).
+    """
+    return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True,
+                   swallow_errors=True)
 
 
 def init_limiter(app: Flask, limiter: Limiter, db=None, counter_model=None) -> None:
     """Bind ``limiter`` (Redis or memory) and the credential throttle (Redis or the database)."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", app.name)
-    # Request rates fail open when Redis is down (reading the register goes on); the
-    # credential throttle below fails closed (LimitsStore).
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
     store = (LimitsStore(limiter.storage) if app.config["REDIS_URL"] or counter_model is None
              else DatabaseStore(app, db, counter_model))

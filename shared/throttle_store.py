@@ -106,7 +106,7 @@ class LimitsStore:
     a second factor or a recovery request is refused with the throttle's usual
     message rather than checked without a limit. Pages that only read are not
     throttled here and keep working (Flask-Limiter's request rates fail open,
-    ``RATELIMIT_SWALLOW_ERRORS``); see docs/security.md.
+    ``swallow_errors``); see docs/security.md.
     """
 
     def __init__(self, storage) -> None:
