@@ -70,7 +70,7 @@ def gradebook_server(gradebook_app, database_urls, tmp_path):
 @pytest.mark.timeout(240)
 def test_two_hundred_families_first_visits_never_fail(gradebook_app, gradebook_server):
     cookies = signed_in_cookies(gradebook_app, FAMILIES)
-    gradebook_server.start()
+    gradebook_server.start(timeout=120)
     cookie_name = gradebook_app.config["SESSION_COOKIE_NAME"]
     barriers = {account_id: threading.Barrier(2, timeout=60) for account_id, _ in cookies}
 
