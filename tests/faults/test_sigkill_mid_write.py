@@ -30,7 +30,7 @@ from tests.support.live import ROOT
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 APPLICATION = "edz_sigkill_test"
-ROSTER_ROWS = 1500
+ROSTER_ROWS = 800
 
 
 def roster_csv(path: Path) -> Path:
