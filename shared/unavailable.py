@@ -49,11 +49,11 @@ def init_unavailable(app: Flask, db) -> None:
 
 
 def unavailable_response():
-    """The 503 answer: problem+json on API paths, otherwise the page in the reader's language."""
+    """The 503 answer: problem+json on API and protocol paths, else the page in the reader's language."""
     if request.path == "/healthz":
         response = current_app.json.response({"status": "unavailable", "database": "unreachable"})
         response.status_code = 503
-    elif request.path.startswith(("/api/", "/internal/")):
+    elif request.path.startswith(("/api/", "/internal/", "/oauth/")):
         response = problem_response(503, "Service Unavailable", "The database is unreachable.")
     else:
         cookie = request.cookies.get(COOKIE)

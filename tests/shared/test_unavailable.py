@@ -52,3 +52,13 @@ def test_healthz_answers_503_as_json(unreachable_app):
     response = unreachable_app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_the_token_endpoint_answers_503_as_json():
+    app = create_idp(base_config(UNREACHABLE, "idp"))
+    response = app.test_client().post("/oauth/token", data={"grant_type": "client_credentials"},
+                                      headers={"Authorization": "Basic eDp5"})
+    assert response.status_code == 503
+    assert response.json["status"] == 503 and int(response.headers["Retry-After"]) > 0
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
