@@ -119,7 +119,11 @@ def register_errorhandlers(app: Flask) -> None:
     from flask import render_template, request
     from werkzeug.exceptions import HTTPException
 
+    from gradebook_service.extensions import db
     from shared.problem import problem_response
+    from shared.unavailable import init_unavailable
+
+    init_unavailable(app, db)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

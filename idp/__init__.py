@@ -79,6 +79,11 @@ def register_errorhandlers(app: Flask) -> None:
     from flask import render_template
     from werkzeug.exceptions import HTTPException
 
+    from idp.extensions import db
+    from shared.unavailable import init_unavailable
+
+    init_unavailable(app, db)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return render_template("error.html", error=error), error.code

@@ -6,12 +6,16 @@ metadata): the two services own separate databases and never share tables.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+log = logging.getLogger(__name__)
 
 #: Stable constraint names, so Alembic can alter constraints on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -87,12 +91,22 @@ def end_transaction(db: SQLAlchemy, status_code: int) -> None:
         db.session.commit()
 
 
+def discard_transaction(db: SQLAlchemy) -> None:
+    """Roll back after a database failure; a dead connection is dropped from the pool instead."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.invalidate()
+
+
 def init_database(app: Flask, db: SQLAlchemy) -> None:
     """Bind ``db`` to ``app`` and commit once per request.
 
     Views and services only add and flush; the request's transaction is committed
     here after the view returned, or rolled back if it raised (warehouse's rule).
     """
+    from shared.unavailable import UNAVAILABLE_ERRORS, unavailable_response
+
     db.init_app(app)
     with app.app_context():
         engine = db.engine
@@ -101,10 +115,56 @@ def init_database(app: Flask, db: SQLAlchemy) -> None:
 
     @app.after_request
     def commit_request(response):
-        end_transaction(db, response.status_code)
+        try:
+            end_transaction(db, response.status_code)
+        except UNAVAILABLE_ERRORS:
+            # The database went away after the view ran: the change is not saved, say so
+            # with the 503 page rather than a 500 traceback.
+            discard_transaction(db)
+            return unavailable_response()
         return response
 
     @app.teardown_request
     def rollback_on_error(exc):
         if exc is not None:
             db.session.rollback()
+
+
+def upsert(db: SQLAlchemy, table: sa.Table, values: dict, keys: Iterable[str],
+           update: Iterable[str] = (), where: sa.ColumnElement[bool] | None = None):
+    """``INSERT … ON CONFLICT (keys)`` for SQLite and PostgreSQL alike.
+
+    Check-then-insert races: two requests both see no row and the second insert
+    fails on the unique constraint. The database settles it instead: on a conflict
+    the ``update`` columns take the new values (only where ``where`` holds on the
+    existing row), or nothing happens when ``update`` is empty.
+    """
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table).values(**values)
+    update = tuple(update)
+    if not update:
+        return statement.on_conflict_do_nothing(index_elements=list(keys))
+    return statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: statement.excluded[name] for name in update},
+        where=where)
+
+
+def write_apart(db: SQLAlchemy, statement: sa.Executable, what: str) -> bool:
+    """Run a bookkeeping write on its own connection and commit it; never raise.
+
+    Pages that only read may still record something (a section visit, a stale job's
+    end). Doing it in the request's transaction would turn a lost race, a lock
+    timeout or a database hiccup into a failed page, and on SQLite would make a
+    reader a writer for the rest of the request. Here the write commits at once, and
+    a failure is logged and dropped: the page is served without it.
+    """
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("could not record %s: %s", what, type(exc).__name__)
+        return False
+    return True

@@ -35,8 +35,13 @@ DEVICE_PURPOSE = TokenPurpose("edz-device-cookie", DEVICE_COOKIE_DAYS * 86400)
 
 
 def make_limiter() -> Limiter:
-    """Create an unbound limiter keyed by client address."""
-    return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+    """Create an unbound limiter keyed by client address.
+
+    Its request rates fail open when Redis is down (``swallow_errors``: reading the
+    register goes on); the credential throttle fails closed (``LimitsStore``).
+    """
+    return Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True,
+                   swallow_errors=True)
 
 
 def init_limiter(app: Flask, limiter: Limiter, db=None, counter_model=None) -> None:

@@ -285,9 +285,13 @@ SHARED_SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_PASSWORD", Text(), None, "SMTP password"),
     Setting("MAIL_DEFAULT_SENDER", Text(), "E-dziennik <no-reply@e-dziennik.local>",
             "the From of every mail"),
-    Setting("MAIL_BACKGROUND_SENDER", Flag(), False,
-            "deliver the outbox from a thread in each web process (the demo does); "
-            "otherwise run `flask --app … mail deliver --loop`"),
+    Setting("MAIL_BACKGROUND_SENDER", Flag(), True,
+            "deliver the outbox from a thread in each web process; turn off (`0`) only where "
+            "dedicated `flask --app … mail deliver --loop` processes run"),
+    Setting("MAIL_FIRST_RETRY_SECONDS", Int(1, 3600), 30,
+            "wait after a failed delivery; it doubles with each further failure, up to an hour"),
+    Setting("MAIL_MAX_WAIT_MINUTES", Int(1, 10080), 15,
+            "a queued mail older than this makes `/healthz` answer 503 and `mail status` exit 1"),
     Setting("REDIS_URL", Url(("redis", "rediss", "unix")), None,
             "shared storage for rate limits across processes (memory when unset)"),
     # OWASP's minimum for argon2id is m=19 MiB, t=2, p=1: the ranges never go below it.

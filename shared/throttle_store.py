@@ -8,14 +8,23 @@ alike, and forgotten when its window ends. Redis is the faster option.
 
 from __future__ import annotations
 
+import logging
+import sys
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g
+from redis.exceptions import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.database import UTCDateTime, utcnow
+
+log = logging.getLogger(__name__)
+
+#: What a counter that cannot be read counts: more than any allowance, so credential checks
+#: and mail-sending actions are refused while Redis is down (they fail closed).
+UNREADABLE = sys.maxsize
 
 
 class ThrottleCounterMixin:
@@ -91,16 +100,35 @@ class DatabaseStore:
 
 
 class LimitsStore:
-    """Counters in a ``limits`` storage (Redis, or memory for a single process)."""
+    """Counters in a ``limits`` storage (Redis, or memory for a single process).
+
+    When Redis cannot be reached a counter reads as :data:`UNREADABLE`: a password,
+    a second factor or a recovery request is refused with the throttle's usual
+    message rather than checked without a limit. Pages that only read are not
+    throttled here and keep working (Flask-Limiter's request rates fail open,
+    ``swallow_errors``); see docs/security.md.
+    """
 
     def __init__(self, storage) -> None:
         self._storage = storage
 
     def hit(self, key: str, window: timedelta) -> int:
-        return self._storage.incr(key, int(window.total_seconds()))
+        try:
+            return self._storage.incr(key, int(window.total_seconds()))
+        except RedisError as exc:
+            log.warning("throttle store unreachable (hit): %s", type(exc).__name__)
+            return UNREADABLE
 
     def count(self, key: str) -> int:
-        return self._storage.get(key)
+        try:
+            return self._storage.get(key)
+        except RedisError as exc:
+            log.warning("throttle store unreachable: refusing credential checks (%s)",
+                        type(exc).__name__)
+            return UNREADABLE
 
     def clear(self, key: str) -> None:
-        self._storage.clear(key)
+        try:
+            self._storage.clear(key)
+        except RedisError as exc:
+            log.warning("throttle store unreachable (clear): %s", type(exc).__name__)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import g
+from flask import g, has_request_context, request
 
 from gradebook_service.accounts.models import SchoolAccount, TermsVersion
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
+from shared.database import upsert, write_apart
 
 DEFAULT_TERMS = (
     "Regulamin korzystania z e-dziennika\n\n"
@@ -34,15 +35,34 @@ def current_terms_version(school_id: int) -> int:
 
 
 def current_terms(school_id: int) -> TermsVersion:
-    """The school's current terms; version 1 with the default text is created if none exist."""
-    terms = db.session.execute(
+    """The school's current terms; version 1 with the default text is created if none exist.
+
+    Every page's gate asks for them, so the first requests of a new school race to
+    create version 1: an ``INSERT … ON CONFLICT DO NOTHING`` lets all of them win.
+    During a GET it is written apart from the page's transaction (a page that reads
+    never fails on it); otherwise (a form, the CLI) it joins the caller's transaction,
+    which may hold the school row itself.
+    """
+    terms = _newest_terms(school_id)
+    if terms is not None:
+        return terms
+    statement = upsert(db, TermsVersion.__table__,
+                       {"school_id": school_id, "version": 1, "body": DEFAULT_TERMS},
+                       keys=("school_id", "version"))
+    if has_request_context() and request.method in ("GET", "HEAD"):
+        write_apart(db, statement, "the default terms")
+    else:
+        db.session.execute(statement)
+    # Not yet visible to this transaction (SQLite keeps a reader's snapshot) or not
+    # written: the default version 1 is what the row holds, so answer with it unsaved.
+    return _newest_terms(school_id) or TermsVersion(school_id=school_id, version=1,
+                                                    body=DEFAULT_TERMS)
+
+
+def _newest_terms(school_id: int) -> TermsVersion | None:
+    return db.session.execute(
         sa.select(TermsVersion).where(TermsVersion.school_id == school_id)
         .order_by(TermsVersion.version.desc()).limit(1)).scalar_one_or_none()
-    if terms is None:
-        terms = TermsVersion(school_id=school_id, version=1, body=DEFAULT_TERMS)
-        db.session.add(terms)
-        db.session.flush()
-    return terms
 
 
 def publish_terms(school_id: int, body: str, by: SchoolAccount) -> TermsVersion:

@@ -9,16 +9,23 @@ answer names both policies and the nearer limit (draft-ietf-httpapi-ratelimit-he
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from limits import RateLimitItem, parse
+from redis.exceptions import RedisError
 
 from gradebook_service.api.caller import Caller
 from gradebook_service.api.errors import TooManyRequests
 from gradebook_service.extensions import limiter
+
+log = logging.getLogger(__name__)
+
+#: Seconds a writing client is asked to wait while the quota store is unreachable.
+STORE_DOWN_RETRY = 30
 
 
 def _policies() -> list[tuple[str, RateLimitItem, str]]:
@@ -36,10 +43,22 @@ def count_request(caller: Caller) -> dict[str, str]:
     """Count this request against the client's and the user's quota; the headers to send.
 
     Raises :class:`TooManyRequests` (with the same headers and ``Retry-After``) when
-    either quota is used up; a refused request is not counted.
+    either quota is used up; a refused request is not counted. While Redis is down,
+    reads go through uncounted (fail open) and writes are refused (fail closed).
     """
     if not limiter.enabled:
         return {}
+    try:
+        return _count(caller)
+    except RedisError as exc:
+        log.warning("API quota store unreachable: %s", type(exc).__name__)
+        if request.method in ("GET", "HEAD"):
+            return {}
+        raise TooManyRequests("The quota store is unreachable; try again later.",
+                              retry_after=STORE_DOWN_RETRY, rate_headers={}) from exc
+
+
+def _count(caller: Caller) -> dict[str, str]:
     strategy = limiter.limiter
     keys = {"client": _key("client", caller.client_id),
             "user": _key("user", f"{caller.client_id} {caller.sub}")}

@@ -43,7 +43,13 @@ def sso_start():
     if next_url:
         session[NEXT_KEY] = next_url
     redirect_uri = current_app.config["GRADEBOOK_URL"] + url_for("auth.sso_callback")
-    return client.authorize_redirect(redirect_uri)
+    try:
+        return client.authorize_redirect(redirect_uri)  # reads the IdP's discovery document
+    except Exception as exc:  # noqa: BLE001 - IdP unreachable or answering garbage: same advice
+        log.warning("SSO start failed, IdP unavailable: %s", type(exc).__name__)
+        flash(_("Signing in with your account is not available right now. "
+                "Use the school login and password, or try again later."), "error")
+        return redirect(url_for("accounts.login"))
 
 
 @bp.get("/auth/callback")

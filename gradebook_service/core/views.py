@@ -1,15 +1,14 @@
 """Health page."""
 
-import sqlalchemy as sa
 from flask import Blueprint
 
 from gradebook_service.extensions import db
+from shared.health import health_answer
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/healthz")
 def health():
-    """Answer 200 when the database answers (for load balancers and start-up scripts)."""
-    db.session.execute(sa.text("SELECT 1"))
-    return {"status": "ok"}
+    """200 when the database answers and no mail waits too long; 503 otherwise."""
+    return health_answer(db)

@@ -25,7 +25,7 @@ from gradebook_service.letters.services import (
     plan_pages,
 )
 from shared.crypto import sealer
-from shared.database import utcnow
+from shared.database import utcnow, write_apart
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +118,15 @@ def take_pdf(job: LetterJob) -> bytes:
 
 
 def fail_stale_jobs(school_id: int) -> None:
-    """Mark jobs whose process died as failed (their transaction never committed)."""
-    db.session.execute(sa.update(LetterJob).where(
+    """Mark jobs whose process died as failed (their transaction never committed).
+
+    The letters page calls this on every visit: the update is written apart from the
+    page's transaction so that a lock or a lost race never fails the page.
+    """
+    write_apart(db, sa.update(LetterJob.__table__).where(
         LetterJob.school_id == school_id, LetterJob.status.in_(("pending", "running")),
-        LetterJob.created_at < utcnow() - STALE_AFTER).values(status="failed", error="stale"))
+        LetterJob.created_at < utcnow() - STALE_AFTER).values(status="failed", error="stale"),
+        "stale letter jobs")
 
 
 def current_app_object() -> Flask:

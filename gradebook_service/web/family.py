@@ -26,7 +26,7 @@ from gradebook_service.school.models import (
 from gradebook_service.school.years import NoSchoolYear, school_year_for
 from gradebook_service.web import dates
 from gradebook_service.web.models import SectionVisit
-from shared.database import utcnow
+from shared.database import upsert, utcnow, write_apart
 
 
 @dataclass
@@ -147,16 +147,22 @@ def new_since(previous: datetime | None) -> datetime:
 
 
 def mark_visited(ctx: FamilyContext, section: str) -> datetime | None:
-    """Remember this visit; return the previous one (what came after it is shown as new)."""
-    visit = db.session.execute(sa.select(SectionVisit).where(
+    """Remember this visit; return the previous one (what came after it is shown as new).
+
+    The visit is an upsert written apart from the page's transaction: two requests of
+    one family racing on a first visit both succeed, and a failure to record it never
+    fails the page (the badges are merely not reset).
+    """
+    previous = db.session.execute(sa.select(SectionVisit.seen_at).where(
         SectionVisit.school_id == ctx.account.school_id, SectionVisit.account_id == ctx.account.id,
         SectionVisit.pupil_id == ctx.pupil.id, SectionVisit.section == section)
     ).scalar_one_or_none()
-    previous = visit.seen_at if visit else None
     now = utcnow()
-    if visit is None:
-        db.session.add(SectionVisit(school_id=ctx.account.school_id, account_id=ctx.account.id,
-                                    pupil_id=ctx.pupil.id, section=section, seen_at=now))
-    elif now - visit.seen_at > REVISIT_GRACE:
-        visit.seen_at = now
+    if previous is None or now - previous > REVISIT_GRACE:
+        table = SectionVisit.__table__
+        write_apart(db, upsert(
+            db, table, {"school_id": ctx.account.school_id, "account_id": ctx.account.id,
+                        "pupil_id": ctx.pupil.id, "section": section, "seen_at": now},
+            keys=("school_id", "account_id", "pupil_id", "section"), update=("seen_at",),
+            where=table.c.seen_at < now - REVISIT_GRACE), "a section visit")
     return previous

@@ -23,8 +23,9 @@ from idp.oidc.constants import DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH
 from idp.oidc.discovery import document_bytes
 from idp.oidc.keys import key_cache
 from idp.oidc.server import authorization_server
-from shared.database import end_transaction
+from shared.database import discard_transaction, end_transaction
 from shared.security import csp
+from shared.unavailable import UNAVAILABLE_ERRORS, unavailable_response
 
 _COMMON = [("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Origin", "*"),
            ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
@@ -61,6 +62,9 @@ class ProtocolFastPath:
             try:
                 key_cache(self.app).get(own_transaction=True)
                 response = authorization_server().create_token_response()
+            except UNAVAILABLE_ERRORS:  # the database is down: 503, as on every other path
+                discard_transaction(db)
+                response = unavailable_response()
             except Exception as exc:  # the same 500 handling as any other request
                 db.session.rollback()
                 response = self.app.make_response(self.app.handle_exception(exc))
