@@ -16,7 +16,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 
 from gradebook_service.accounts.models import PARENT, PUPIL, STAFF, SchoolAccount, SignInSession
 from gradebook_service.extensions import db
-from gradebook_service.school.models import Pupil, SchoolClass, TeachingAssignment
+from gradebook_service.school.models import Pupil, SchoolClass, SchoolYear, TeachingAssignment
 from shared.session_records import SID_KEY, close_record, live, open_record
 
 SESSION_KEY = "account_id"
@@ -112,21 +112,35 @@ def roles_required(*roles: str, staff_flags: tuple[str, ...] = ()) -> Callable:
     return decorator
 
 
+def current_class_ids_query(school_id: int) -> sa.Select:
+    """Ids of the school's classes in its current year (past years are read-only archives)."""
+    return sa.select(SchoolClass.id).join(
+        SchoolYear, SchoolYear.id == SchoolClass.school_year_id).where(
+        SchoolClass.school_id == school_id, SchoolYear.is_current.is_(True))
+
+
 def staff_class_ids_query(account: SchoolAccount) -> sa.Select:
-    """Ids of the classes a staff member may see: all for admin/secretary, else taught or led."""
+    """Ids of the current year's classes a staff member may see: all for admin/secretary,
+    else taught or led. Last year's classes are reached through the archive only."""
     staff = account.staff
+    current = current_class_ids_query(account.school_id)
     if staff.is_admin or staff.is_secretary:
-        return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id)
+        return current
     taught = sa.select(TeachingAssignment.class_id).where(
         TeachingAssignment.school_id == account.school_id,
-        TeachingAssignment.teacher_id == staff.id)
+        TeachingAssignment.teacher_id == staff.id, TeachingAssignment.class_id.in_(current))
     led = sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id,
-                                          SchoolClass.homeroom_teacher_id == staff.id)
+                                          SchoolClass.homeroom_teacher_id == staff.id,
+                                          SchoolClass.id.in_(current))
     return sa.union(taught, led)
 
 
 def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
-    """True if the staff member teaches the subject to the class (or is the administrator)."""
+    """True if the staff member teaches the subject to the class (or is the administrator).
+
+    Only a class of the current year: last year's register is read-only for everyone
+    (``web/staff.py`` ``taught_or_404`` holds the administrator to that too).
+    """
     if account.staff is None:
         return False
     if account.staff.is_admin:
@@ -134,7 +148,9 @@ def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
     return db.session.execute(sa.select(TeachingAssignment.id).where(
         TeachingAssignment.school_id == account.school_id,
         TeachingAssignment.class_id == class_id, TeachingAssignment.subject_id == subject_id,
-        TeachingAssignment.teacher_id == account.staff_id).limit(1)).first() is not None
+        TeachingAssignment.teacher_id == account.staff_id,
+        TeachingAssignment.class_id.in_(current_class_ids_query(account.school_id)))
+        .limit(1)).first() is not None
 
 
 def visible_pupil_ids_query(account: SchoolAccount) -> sa.Select:
@@ -169,10 +185,12 @@ def office_class_ids_query(account: SchoolAccount) -> sa.Select:
     """Classes whose families' logins a staff member may manage: all for admin/secretary,
     the classes they lead for a homeroom teacher, none for other teachers."""
     staff = account.staff
+    current = current_class_ids_query(account.school_id)
     if staff.is_admin or staff.is_secretary:
-        return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id)
+        return current
     return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id,
-                                           SchoolClass.homeroom_teacher_id == staff.id)
+                                           SchoolClass.homeroom_teacher_id == staff.id,
+                                           SchoolClass.id.in_(current))
 
 
 def is_homeroom_teacher(account: SchoolAccount) -> bool:
