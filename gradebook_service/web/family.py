@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, g
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gradebook_service.accounts.access import current_account
 from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
@@ -79,6 +80,9 @@ def family_context() -> FamilyContext:
     day = dates.today()
     if pupil.family_access_until is not None and day > pupil.family_access_until:
         abort(404)  # the grace (or graduates' retention) period is over
+    if pupil.class_id is None:
+        # Left or graduated: the family pages read the last class, without writing it back.
+        set_committed_value(pupil, "school_class", row[0])
     try:
         year = cached_year(account.school_id, day)
     except NoSchoolYear:

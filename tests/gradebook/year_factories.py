@@ -15,8 +15,8 @@ from gradebook_service.school.models import StaffMember, TeachingAssignment
 from tests.gradebook.register_factories import World, build_school, staff_account
 
 
-def build_year_school(pupils_per_class: int = 3, scale: int = 1) -> World:
-    world = build_school(pupils_per_class=pupils_per_class, lessons=True, scale=scale)
+def build_year_school(pupils_per_class: int = 3, scale: int = 1, name: str = "SP 5") -> World:
+    world = build_school(name, pupils_per_class=pupils_per_class, lessons=True, scale=scale)
     world.classes["1a"].name, world.classes["1a"].level = "4a", 4
     world.classes["1b"].name, world.classes["1b"].level = "8b", 8
     only_4a = StaffMember(school_id=world.school.id, first_name="Olga", last_name="Tylko4a",
