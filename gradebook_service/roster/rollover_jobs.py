@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import force_locale
 
 from gradebook_service.extensions import db
 from gradebook_service.roster.rollover import run_rollover
@@ -81,7 +82,8 @@ def run_job(app: Flask, job_id: int, today: date) -> None:
                              today=today, progress=report)
             except SetupError as exc:
                 session.rollback()
-                _finish(job_id, "failed", str(exc.message)[:300])
+                with force_locale("pl"):  # no request here: the school's language
+                    _finish(job_id, "failed", str(exc.message)[:300])
                 return
             job = session.get(RolloverJob, job_id)
             job.status, job.finished_at = "done", utcnow()
