@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from datetime import date, timedelta
+from datetime import date
 
-import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_babel import force_locale
 
@@ -24,12 +22,10 @@ from gradebook_service.extensions import db
 from gradebook_service.roster.rollover import run_rollover
 from gradebook_service.school.models import RolloverJob
 from gradebook_service.school.year_setup import SetupError
+from shared.background_jobs import claim_pending, fail_stale
 from shared.database import utcnow
 
 log = logging.getLogger(__name__)
-
-#: A job "running" longer than this died with its process.
-STALE_AFTER = timedelta(minutes=30)
 
 
 def create_job(school_id: int, account_id: int, to_year: str,
@@ -61,15 +57,7 @@ def run_job(app: Flask, job_id: int, today: date) -> None:
     with app.app_context():
         session = db.session
         try:
-            for _attempt in range(100):  # the starting request commits the row after it returns
-                claimed = session.execute(sa.update(RolloverJob).where(
-                    RolloverJob.id == job_id, RolloverJob.status == "pending").values(
-                    status="running")).rowcount
-                session.commit()
-                if claimed == 1:
-                    break
-                time.sleep(0.1)
-            else:
+            if not claim_pending(db, RolloverJob, job_id):
                 return
             job = session.get(RolloverJob, job_id)
             actor = f"account:{job.created_by_id}"
@@ -106,6 +94,4 @@ def _finish(job_id: int, status: str, error: str) -> None:
 
 def fail_stale_jobs(school_id: int) -> None:
     """Mark jobs whose process died as failed (their transaction never committed)."""
-    db.session.execute(sa.update(RolloverJob).where(
-        RolloverJob.school_id == school_id, RolloverJob.status.in_(("pending", "running")),
-        RolloverJob.created_at < utcnow() - STALE_AFTER).values(status="failed", error="stale"))
+    fail_stale(db, RolloverJob, school_id)
