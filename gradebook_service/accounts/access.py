@@ -16,7 +16,8 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 
 from gradebook_service.accounts.models import PARENT, PUPIL, STAFF, SchoolAccount, SignInSession
 from gradebook_service.extensions import db
-from gradebook_service.school.models import Pupil, SchoolClass, SchoolYear, TeachingAssignment
+from gradebook_service.school.models import Pupil, SchoolClass, TeachingAssignment
+from gradebook_service.school.years import current_class_ids_query
 from shared.session_records import SID_KEY, close_record, live, open_record
 
 SESSION_KEY = "account_id"
@@ -110,13 +111,6 @@ def roles_required(*roles: str, staff_flags: tuple[str, ...] = ()) -> Callable:
         return wrapped
 
     return decorator
-
-
-def current_class_ids_query(school_id: int) -> sa.Select:
-    """Ids of the school's classes in its current year (past years are read-only archives)."""
-    return sa.select(SchoolClass.id).join(
-        SchoolYear, SchoolYear.id == SchoolClass.school_year_id).where(
-        SchoolClass.school_id == school_id, SchoolYear.is_current.is_(True))
 
 
 def staff_class_ids_query(account: SchoolAccount) -> sa.Select:

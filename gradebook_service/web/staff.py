@@ -5,15 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 
-from gradebook_service.accounts.access import (
-    current_account,
-    current_class_ids_query,
-    staff_class_ids_query,
-    teaches,
-)
+from gradebook_service.accounts.access import current_account, staff_class_ids_query, teaches
 from gradebook_service.accounts.models import STAFF, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.school.models import School, SchoolClass, Subject, TeachingAssignment
+from gradebook_service.school.years import current_class_ids_query
 
 
 def staff_account() -> SchoolAccount:

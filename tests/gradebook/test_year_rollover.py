@@ -221,3 +221,23 @@ def test_letters_only_for_newcomers_after_rollover(gradebook_app):
         assert names == {"Pierwszoklasistka"}
     assert db.session.execute(sa.select(Pupil.class_id).where(
         Pupil.last_name == "Pierwszoklasistka")).scalar() is not None
+
+
+def test_family_cannot_excuse_last_years_absence(gradebook_app, gradebook_client):
+    from gradebook_service.lessons.models import Attendance, Excuse
+
+    world = build_year_school()
+    pupil = world.pupils["1a"][0]  # absent on the first lesson of every 4 (add_register)
+    absence = db.session.execute(sa.select(Attendance).where(
+        Attendance.pupil_id == pupil.id, Attendance.status == "absent")).scalars().first()
+    assert absence is not None
+    run_rollover(world.school.id, "2027/2028", (), actor="test", today=TODAY)
+    db.session.commit()
+    gradebook_app.extensions["school_years"].clear()
+    sign_in(gradebook_client, world.parent_accounts[pupil.id])
+    page = gradebook_client.get("/family/excuses/new")
+    assert page.status_code == 200 and f'value="{absence.id}"' not in page.get_data(as_text=True)
+    refused = gradebook_client.post("/family/excuses/new", data={
+        "absence": [absence.id], "reason": "choroba"})
+    assert refused.status_code == 422
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Excuse)).scalar() == 0
