@@ -107,3 +107,17 @@ def rollover_command(to_name: str, dry_run: bool, school: str | None,
     counts = result.counts
     click.echo(f"{result.year.name}: {counts['promoted']} promoted, {counts['repeating']} "
                f"repeating, {counts['graduating']} graduated")
+
+
+@year_cli.command("expire-access")
+@click.option("--school", help="School id or name (default: the only school).")
+def expire_access_command(school: str | None) -> None:
+    """Disable the family accounts whose grace or retention period is over (run daily)."""
+    from datetime import date
+
+    from gradebook_service.roster.enrolment import expire_family_access
+
+    target = resolve_school(school)
+    disabled = expire_family_access(target.id, date.today(), actor="cli")
+    db.session.commit()
+    click.echo(f"{disabled} family account(s) disabled")

@@ -3,10 +3,11 @@ the old year untouched and read-only, all or nothing, and the CLI."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from gradebook_service.extensions import db
 from gradebook_service.grades.models import Grade
@@ -241,3 +242,22 @@ def test_family_cannot_excuse_last_years_absence(gradebook_app, gradebook_client
         "absence": [absence.id], "reason": "choroba"})
     assert refused.status_code == 422
     assert db.session.execute(sa.select(sa.func.count()).select_from(Excuse)).scalar() == 0
+
+
+def test_expire_access_cli_disables_families_after_the_grace_period(gradebook_app):
+    world = build_year_school()
+    pupil = world.pupils["1a"][0]
+    from gradebook_service.roster.enrolment import leave_school
+
+    leave_school(pupil, date(2026, 10, 1), "przeniesiony", actor="test")  # grace: 30 days
+    db.session.commit()
+    with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)):
+        result = gradebook_app.test_cli_runner().invoke(args=["school", "year",
+                                                              "expire-access"])
+    assert result.exit_code == 0 and "2 family account(s) disabled" in result.output
+    db.session.expire_all()
+    assert not world.parent_accounts[pupil.id].is_active
+    assert not world.pupil_accounts[pupil.id].is_active
+    assert world.parent_accounts[world.pupils["1a"][1].id].is_active
+    again = gradebook_app.test_cli_runner().invoke(args=["school", "year", "expire-access"])
+    assert "0 family account(s) disabled" in again.output
