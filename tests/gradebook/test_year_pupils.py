@@ -187,3 +187,20 @@ def test_permission_matrix_of_the_new_setup_pages(gradebook_app, gradebook_clien
                                                                        else want), url
     db.session.expire_all()
     assert db.session.get(Pupil, pupil.id).class_id == world.classes["1a"].id
+
+
+def test_the_school_sets_the_grace_and_retention_periods(gradebook_app, gradebook_client):
+    world = build_year_school()
+    sign_in(gradebook_client, world.staff_accounts["admin"])
+    page = gradebook_client.get("/setup/pupils")
+    assert page.status_code == 200 and 'value="30"' in page.get_data(as_text=True)
+    bad = gradebook_client.post("/setup/pupils/retention", data={
+        "leaving_grace_days": "-3", "graduate_retention_days": "dużo"})
+    assert bad.status_code == 422
+    assert bad.get_data(as_text=True).count("Liczba całkowita dni od 0 do 3650.") == 2
+    good = gradebook_client.post("/setup/pupils/retention", data={
+        "leaving_grace_days": "14", "graduate_retention_days": "730"})
+    assert good.status_code == 302
+    db.session.expire_all()
+    school = db.session.get(type(world.school), world.school.id)
+    assert (school.leaving_grace_days, school.graduate_retention_days) == (14, 730)
