@@ -58,6 +58,7 @@ def register_caches(app: Flask) -> None:
 
     app.extensions["fragment_cache"] = FragmentCache()
     app.extensions["school_years"] = {}
+    app.extensions["rollover_progress"] = {}  # job id → (classes done, all): roster/rollover_jobs.py
     init_token_verifier(app)
     init_menus(app)
 
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
 def register_register_blueprints(app: Flask) -> None:
     """Mount the register's blueprints (issue 6): family and staff pages, exports."""
     from gradebook_service.announcements.views import bp as announcements_bp
+    from gradebook_service.archive.views import bp as archive_bp
     from gradebook_service.calendar.views import bp as calendar_bp
     from gradebook_service.exports.views import bp as exports_bp
     from gradebook_service.family.views import bp as family_bp
@@ -110,7 +112,7 @@ def register_register_blueprints(app: Flask) -> None:
     for blueprint in (family_bp, staff_bp, grades_bp, lessons_bp, timetable_bp, homework_bp,
                       calendar_bp, announcements_bp, remarks_bp, history_bp, exports_bp, surveys_bp,
                       notifications_bp, messages_bp, homeroom_bp,
-                      lesson_grades_bp):
+                      lesson_grades_bp, archive_bp):
         app.register_blueprint(blueprint)
 
 
@@ -137,10 +139,11 @@ def register_commands(app: Flask) -> None:
     from gradebook_service.demo.cli import seed_demo_command
     from gradebook_service.letters.cli import accounts_cli, letters_cli
     from gradebook_service.notifications.cli import notifications_cli
-    from gradebook_service.roster.cli import roster_cli
+    from gradebook_service.roster.cli import roster_cli, year_cli
     from gradebook_service.school.cli import school_cli
     from gradebook_service.timetable.cli import timetable_cli
 
+    school_cli.add_command(year_cli)  # `school year rollover` (design 5.1)
     app.cli.add_command(school_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(roster_cli)

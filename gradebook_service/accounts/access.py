@@ -25,6 +25,7 @@ from gradebook_service.accounts.models import (
 from gradebook_service.accounts.terms import remember_terms_version
 from gradebook_service.extensions import db
 from gradebook_service.school.models import Pupil, SchoolClass, TeachingAssignment
+from gradebook_service.school.years import current_class_ids_query
 from shared.session_records import SID_KEY, close_record, live_bound, live_params, open_record
 
 SESSION_KEY = "account_id"
@@ -137,15 +138,18 @@ def roles_required(*roles: str, staff_flags: tuple[str, ...] = ()) -> Callable:
 
 
 def staff_class_ids_query(account: SchoolAccount) -> sa.Select:
-    """Ids of the classes a staff member may see: all for admin/secretary, else taught or led."""
+    """Ids of the current year's classes a staff member may see: all for admin/secretary,
+    else taught or led. Last year's classes are reached through the archive only."""
     staff = account.staff
+    current = current_class_ids_query(account.school_id)
     if staff.is_admin or staff.is_secretary:
-        return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id)
+        return current
     taught = sa.select(TeachingAssignment.class_id).where(
         TeachingAssignment.school_id == account.school_id,
-        TeachingAssignment.teacher_id == staff.id)
+        TeachingAssignment.teacher_id == staff.id, TeachingAssignment.class_id.in_(current))
     led = sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id,
-                                          SchoolClass.homeroom_teacher_id == staff.id)
+                                          SchoolClass.homeroom_teacher_id == staff.id,
+                                          SchoolClass.id.in_(current))
     return sa.union(taught, led)
 
 
@@ -158,7 +162,11 @@ def may_change_entry(account: SchoolAccount, author_staff_id: int) -> bool:
 
 
 def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
-    """True if the staff member teaches the subject to the class (or is the administrator)."""
+    """True if the staff member teaches the subject to the class (or is the administrator).
+
+    Only a class of the current year: last year's register is read-only for everyone
+    (``web/staff.py`` ``taught_or_404`` holds the administrator to that too).
+    """
     if account.staff is None:
         return False
     if account.staff.is_admin:
@@ -166,7 +174,9 @@ def teaches(account: SchoolAccount, class_id: int, subject_id: int) -> bool:
     return db.session.execute(sa.select(TeachingAssignment.id).where(
         TeachingAssignment.school_id == account.school_id,
         TeachingAssignment.class_id == class_id, TeachingAssignment.subject_id == subject_id,
-        TeachingAssignment.teacher_id == account.staff_id).limit(1)).first() is not None
+        TeachingAssignment.teacher_id == account.staff_id,
+        TeachingAssignment.class_id.in_(current_class_ids_query(account.school_id)))
+        .limit(1)).first() is not None
 
 
 def leads_class(account: SchoolAccount | None, school_class: SchoolClass) -> bool:
@@ -232,10 +242,12 @@ def office_class_ids_query(account: SchoolAccount) -> sa.Select:
     """Classes whose families' logins a staff member may manage: all for admin/secretary,
     the classes they lead for a homeroom teacher, none for other teachers."""
     staff = account.staff
+    current = current_class_ids_query(account.school_id)
     if staff.is_admin or staff.is_secretary:
-        return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id)
+        return current
     return sa.select(SchoolClass.id).where(SchoolClass.school_id == account.school_id,
-                                           SchoolClass.homeroom_teacher_id == staff.id)
+                                           SchoolClass.homeroom_teacher_id == staff.id,
+                                           SchoolClass.id.in_(current))
 
 
 def is_homeroom_teacher(account: SchoolAccount) -> bool:

@@ -42,6 +42,7 @@ from gradebook_service.school.models import (
     SchoolYear,
     Subject,
 )
+from gradebook_service.school.years import current_class_ids_query
 from gradebook_service.timetable.services import teacher_plan
 from shared.collation import order_by_name
 from shared.database import utcnow
@@ -285,7 +286,9 @@ def excusable_absences(school_id: int, pupil_id: int) -> list[tuple[Attendance, 
         .join(Subject, Subject.id == Attendance.subject_id)
         .join(Lesson, Lesson.id == Attendance.lesson_id)
         .where(Attendance.school_id == school_id, Attendance.pupil_id == pupil_id,
-               Attendance.status == ABSENT, Attendance.id.not_in(covered))
+               Attendance.status == ABSENT, Attendance.id.not_in(covered),
+               # last year's attendance is archived: nothing of it changes any more
+               Lesson.class_id.in_(current_class_ids_query(school_id)))
         .order_by(Attendance.date.desc(), Lesson.period_number))
     return [tuple(r) for r in rows]
 

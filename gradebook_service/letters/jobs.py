@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -24,14 +22,13 @@ from gradebook_service.letters.services import (
     issue_and_render,
     plan_pages,
 )
+from shared.background_jobs import claim_pending, fail_stale
 from shared.crypto import sealer
-from shared.database import utcnow, write_apart
+from shared.database import utcnow
 
 log = logging.getLogger(__name__)
 
 PDF_PURPOSE = "e-dziennik gradebook letter-pdf"
-#: A job "running" longer than this died with its process.
-STALE_AFTER = timedelta(minutes=30)
 
 
 def create_job(school_id: int, created_by: SchoolAccount, selection: Selection,
@@ -57,16 +54,7 @@ def run_job(app: Flask, job_id: int) -> None:
     with app.app_context():
         session = db.session
         try:
-            # The starting request commits the job row after its view returns: wait for it.
-            for _attempt in range(100):
-                claimed = session.execute(sa.update(LetterJob).where(
-                    LetterJob.id == job_id, LetterJob.status == "pending").values(
-                    status="running")).rowcount
-                session.commit()
-                if claimed == 1:
-                    break
-                time.sleep(0.1)
-            else:
+            if not claim_pending(db, LetterJob, job_id):
                 return
             job = session.get(LetterJob, job_id)
             printed_by = session.get(SchoolAccount, job.created_by_id)
@@ -118,15 +106,8 @@ def take_pdf(job: LetterJob) -> bytes:
 
 
 def fail_stale_jobs(school_id: int) -> None:
-    """Mark jobs whose process died as failed (their transaction never committed).
-
-    The letters page calls this on every visit: the update is written apart from the
-    page's transaction so that a lock or a lost race never fails the page.
-    """
-    write_apart(db, sa.update(LetterJob.__table__).where(
-        LetterJob.school_id == school_id, LetterJob.status.in_(("pending", "running")),
-        LetterJob.created_at < utcnow() - STALE_AFTER).values(status="failed", error="stale"),
-        "stale letter jobs")
+    """Mark jobs whose process died as failed (their transaction never committed)."""
+    fail_stale(db, LetterJob, school_id)
 
 
 def current_app_object() -> Flask:

@@ -22,8 +22,11 @@ from flask_babel import lazy_gettext as _l
 from gradebook_service.accounts.logins import ensure_family_accounts
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
-from gradebook_service.roster.register_numbers import number_new_pupils
+from gradebook_service.roster.enrolment import ensure_enrolments
+from gradebook_service.roster.register_numbers import number_new_pupils, register_order
 from gradebook_service.school.models import (
+    MOVED,
+    Enrolment,
     Guardian,
     Guardianship,
     Pupil,
@@ -80,6 +83,19 @@ class RosterRow:
     guardian_email: str | None
 
 
+@dataclass(frozen=True)
+class MissingPupil:
+    """A pupil of the school the file does not name (left? the admin decides)."""
+
+    number: int
+    pupil_id: int
+    name: str
+    class_name: str
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.name} ({self.class_name}, id {self.pupil_id})"
+
+
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -90,6 +106,8 @@ class ImportResult:
     guardianships_created: int = 0
     accounts_created: int = 0
     new_pupil_ids: list[int] = field(default_factory=list)
+    #: Pupils on the school's list whom the file does not name: numbered, for the report.
+    missing: list[MissingPupil] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -221,6 +239,7 @@ def import_roster(school_id: int, data: bytes | str, *, actor: str = "cli",
         guardians.setdefault((g.first_name.lower(), g.last_name.lower(), (g.email or "").lower()), g)
     pairs = {(gs.pupil_id, gs.guardian_id): gs for gs in db.session.execute(
         sa.select(Guardianship).where(Guardianship.school_id == school_id)).scalars()}
+    ensure_enrolments(school_id, year)
     positions: dict[int, int] = {}
     for (pupil_id, _g), gs in pairs.items():
         positions[pupil_id] = max(positions.get(pupil_id, 0), gs.position)
@@ -247,8 +266,10 @@ def import_roster(school_id: int, data: bytes | str, *, actor: str = "cli",
             result.pupils_created += 1
             result.new_pupil_ids.append(pupil.id)
         elif pupil.class_id != school_class.id:
+            _record_move(pupil, school_class, year, joined_on)
             pupil.class_id = school_class.id
             pupil.register_number = None  # numbered again at the end of the new class
+            pupil.left_on = pupil.left_reason = pupil.family_access_until = None
             result.pupils_moved += 1
         gkey = (row.guardian_first.lower(), row.guardian_last.lower(), row.guardian_email or "")
         guardian = guardians.get(gkey)
@@ -270,6 +291,9 @@ def import_roster(school_id: int, data: bytes | str, *, actor: str = "cli",
             result.guardianships_created += 1
     db.session.flush()
     number_new_pupils(school_id, {classes[row.class_name].id for row in rows})
+    ensure_enrolments(school_id, year)
+    result.missing = missing_pupils(school_id, year, set(pupils[k].id for k in (
+        (r.pupil_first.lower(), r.pupil_last.lower(), r.birth_date) for r in rows)))
     for gs in sorted(new_guardianships, key=lambda g: g.position):
         result.accounts_created += len(ensure_family_accounts(gs, reserved))
     # A pupil whose first guardian existed before but who has no account yet gets one.
@@ -279,3 +303,35 @@ def import_roster(school_id: int, data: bytes | str, *, actor: str = "cli",
               accounts_created=result.accounts_created)
     db.session.flush()
     return result
+
+
+def _record_move(pupil: Pupil, school_class: SchoolClass, year: SchoolYear, on: date) -> None:
+    """The file puts a known pupil in another class: close the old enrolment, open one."""
+    if pupil.class_id is not None:
+        old = db.session.execute(sa.select(Enrolment).where(
+            Enrolment.school_id == pupil.school_id, Enrolment.pupil_id == pupil.id,
+            Enrolment.class_id == pupil.class_id, Enrolment.ends_on.is_(None))
+        ).scalars().first()
+        if old is not None and old.school_year_id == year.id:
+            if old.starts_on >= on:  # moved on the day they came: the class was a mistake
+                db.session.delete(old)
+            else:
+                old.ends_on = date.fromordinal(on.toordinal() - 1)
+    db.session.add(Enrolment(school_id=pupil.school_id, pupil_id=pupil.id,
+                             school_year_id=year.id, class_id=school_class.id,
+                             starts_on=max(on, year.starts_on), reason=MOVED))
+
+
+def missing_pupils(school_id: int, year: SchoolYear, named: set[int]) -> list[MissingPupil]:
+    """Pupils in the current year's classes whom the file does not name, by class and name.
+
+    Before, a re-import kept them silently; now the report lists them and the
+    administrator decides whether they left (``roster/enrolment.py`` ``leave_school``).
+    """
+    rows = db.session.execute(
+        sa.select(Pupil, SchoolClass.name).join(SchoolClass, SchoolClass.id == Pupil.class_id)
+        .where(Pupil.school_id == school_id, SchoolClass.school_year_id == year.id,
+               Pupil.left_on.is_(None), Pupil.id.notin_(named or {-1}))).all()
+    rows.sort(key=lambda r: (r[1], register_order(r[0])))
+    return [MissingPupil(n, p.id, p.full_name, class_name)
+            for n, (p, class_name) in enumerate(rows, start=1)]

@@ -38,6 +38,10 @@ class School(TimestampMixin, db.Model):
     voivodeship: Mapped[str | None] = mapped_column(sa.String(40))
     #: Per-school settings (grade values, attendance types, caps …); see each domain's defaults.
     settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    #: Days a family keeps read access after their child left the school (skreślenie).
+    leaving_grace_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    #: Days graduates' families keep read access after the year they graduated in ends.
+    graduate_retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
 
 
 class SchoolYear(db.Model):
@@ -108,13 +112,18 @@ class SchoolClass(db.Model):
     homeroom_teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_member.id"))
 
     homeroom_teacher: Mapped[StaffMember | None] = relationship()
+    school_year: Mapped[SchoolYear] = relationship()
     pupils: Mapped[list[Pupil]] = relationship(back_populates="school_class",
                                                order_by=lambda: [*order_by_name(
                                                    Pupil.last_name, Pupil.first_name), Pupil.id])
 
 
 class Pupil(TimestampMixin, db.Model):
-    """A pupil, in one class of the current year."""
+    """A pupil, in one class of the current year (none once they left or graduated).
+
+    ``class_id`` is where the pupil is now; where they were, and when, is in
+    :class:`Enrolment` (the history the year switcher and moves rely on).
+    """
 
     __tablename__ = "pupil"
     __table_args__ = (
@@ -124,7 +133,7 @@ class Pupil(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
-    class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"))
+    class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_class.id"))
     ref: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100))
@@ -133,8 +142,14 @@ class Pupil(TimestampMixin, db.Model):
     joined_on: Mapped[date]
     #: Number in the class register (for the lucky number of the day).
     register_number: Mapped[int | None]
+    #: The day the pupil left the school (skreślenie z listy uczniów) or graduated.
+    left_on: Mapped[date | None]
+    #: Why: ``graduated`` or the administrator's words (kept with the records).
+    left_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    #: The last day the family may still read the register (grace or retention period).
+    family_access_until: Mapped[date | None]
 
-    school_class: Mapped[SchoolClass] = relationship(back_populates="pupils")
+    school_class: Mapped[SchoolClass | None] = relationship(back_populates="pupils")
     guardianships: Mapped[list[Guardianship]] = relationship(
         back_populates="pupil", order_by="Guardianship.position")
 
@@ -146,6 +161,47 @@ class Pupil(TimestampMixin, db.Model):
         """Age in whole years on ``day``."""
         return day.year - self.birth_date.year - (
             (day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+
+#: Why an enrolment started.
+JOINED = "joined"
+MOVED = "moved"
+PROMOTED = "promoted"
+REPEATING = "repeating"
+ENROLMENT_REASONS = (JOINED, MOVED, PROMOTED, REPEATING)
+
+
+class Enrolment(db.Model):
+    """A pupil's time in one class (and its groups) of one school year: the history.
+
+    A pupil has one row per class per year, a new one when moved mid-year (the old
+    one then ends the day before). ``ends_on`` None means "to the end of that
+    year", so closing a year (the rollover) never writes to the old year's rows.
+    """
+
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        sa.CheckConstraint("reason in ('joined', 'moved', 'promoted', 'repeating')",
+                           name="reason"),
+        sa.CheckConstraint("ends_on is null or ends_on >= starts_on", name="range"),
+        sa.Index("ix_enrolment_school_pupil", "school_id", "pupil_id", "starts_on"),
+        sa.Index("ix_enrolment_school_class", "school_id", "class_id"),
+        sa.Index("ix_enrolment_school_year", "school_id", "school_year_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupil.id"))
+    school_year_id: Mapped[int] = mapped_column(sa.ForeignKey("school_year.id"))
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"))
+    #: The groups of the class the pupil was in during this time (ids of ``class_group``).
+    group_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(sa.String(20), default=JOINED)
+
+    school_class: Mapped[SchoolClass] = relationship()
+    school_year: Mapped[SchoolYear] = relationship()
 
 
 class Guardian(TimestampMixin, db.Model):
@@ -271,3 +327,28 @@ class FreeDay(db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+
+
+class RolloverJob(TimestampMixin, db.Model):
+    """One run of the rollover wizard: the page polls it while a thread does the work.
+
+    The job's final status is written in the rollover's own transaction, so "done"
+    and the new year commit together (or neither does).
+    """
+
+    __tablename__ = "rollover_job"
+    __table_args__ = (
+        sa.CheckConstraint("status in ('pending', 'running', 'done', 'failed')", name="status"),
+        sa.Index("ix_rollover_job_school_created", "school_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
+    #: The school account that started it (only they can watch it).
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id"))
+    to_year: Mapped[str] = mapped_column(sa.String(20))
+    repeating_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    error: Mapped[str | None] = mapped_column(sa.String(300))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

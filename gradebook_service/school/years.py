@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from gradebook_service.extensions import db
-from gradebook_service.school.models import SchoolYear, Term
+from gradebook_service.school.models import SchoolClass, SchoolYear, Term
 
 
 class NoSchoolYear(LookupError):
@@ -34,3 +34,14 @@ def term_for(year: SchoolYear, day: date) -> Term:
         if term.starts_on <= day <= term.ends_on:
             return term
     return terms[0] if day < terms[0].starts_on else terms[-1]
+
+
+def current_class_ids_query(school_id: int) -> sa.Select:
+    """Ids of the school's classes in its current year.
+
+    Past years are read-only archives: the register's pages and everything that
+    writes offer only these classes (``accounts/access.py``, the archive reads the rest).
+    """
+    return sa.select(SchoolClass.id).join(
+        SchoolYear, SchoolYear.id == SchoolClass.school_year_id).where(
+        SchoolClass.school_id == school_id, SchoolYear.is_current.is_(True))

@@ -107,3 +107,41 @@ class AssignmentForm(FlaskForm):
                          validators=[DataRequired(_l("Choose a class or a group."))])
     subject_id = SelectField(_l("Subject"), coerce=int, choices=[], validate_choice=True)
     teacher_id = SelectField(_l("Teacher"), coerce=int, choices=[], validate_choice=True)
+
+
+class MoveForm(FlaskForm):
+    """Move a pupil to another class or group on a date (the history keeps both)."""
+
+    class_id = SelectField(_l("New class"), coerce=int, choices=[], validate_choice=True)
+    group_ids = MultiCheckboxField(_l("Groups in the new class"), coerce=int, choices=[],
+                                   validate_choice=True)
+    on = DateField(_l("From (the first day in the new class)"), format="%Y-%m-%d",
+                   validators=[InputRequired(DATE_MESSAGE)])
+
+
+class LeaveForm(FlaskForm):
+    """Strike a pupil off the list of pupils (skreślenie) on a date, with the reason."""
+
+    on = DateField(_l("Last day on the list"), format="%Y-%m-%d",
+                   validators=[InputRequired(DATE_MESSAGE)])
+    reason = StringField(_l("Reason (e.g. moved to another school)"), validators=[
+        DataRequired(_l("Give the reason.")), Length(max=300)])
+
+
+class RolloverForm(FlaskForm):
+    """The rollover wizard: the next year's name and the pupils who repeat a year."""
+
+    to_year = StringField(_l("Next school year"), validators=[
+        DataRequired(_l("Name the next year, like 2027/2028.")), Length(max=20)])
+    repeating = MultiCheckboxField(_l("Pupils who repeat the year"), coerce=int, choices=[],
+                                   validate_choice=True)
+
+
+class RetentionForm(FlaskForm):
+    """How long families keep reading the register after leaving or graduating."""
+
+    leaving_grace_days = StringField(_l("Days a family keeps access after the pupil left"),
+                                     validators=[DataRequired(_l("Give a number of days."))])
+    graduate_retention_days = StringField(
+        _l("Days graduates' families keep access after the year ends"),
+        validators=[DataRequired(_l("Give a number of days."))])

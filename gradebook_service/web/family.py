@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app, g
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gradebook_service.accounts.access import current_account
 from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.school.models import (
+    Enrolment,
     Guardian,
     Guardianship,
     Pupil,
@@ -63,14 +65,24 @@ def family_context() -> FamilyContext:
     else:
         query = sa.select(SchoolClass, School).select_from(Pupil).add_columns(Pupil).where(
             Pupil.id == account.pupil_id)
+    # A pupil who left or graduated has no class now: their last class stands in.
+    last_class = (sa.select(Enrolment.class_id).where(
+        Enrolment.school_id == Pupil.school_id, Enrolment.pupil_id == Pupil.id)
+        .order_by(Enrolment.starts_on.desc(), Enrolment.id.desc()).limit(1)
+        .correlate(Pupil).scalar_subquery())
     row = db.session.execute(
-        query.join(SchoolClass, SchoolClass.id == Pupil.class_id)
+        query.join(SchoolClass, SchoolClass.id == sa.func.coalesce(Pupil.class_id, last_class))
         .join(School, School.id == Pupil.school_id)
         .where(Pupil.school_id == account.school_id)).first()
     pupil = account.family_pupil() if row is not None else None
     if pupil is None or pupil.school_id != account.school_id:
         abort(404)
     day = dates.today()
+    if pupil.family_access_until is not None and day > pupil.family_access_until:
+        abort(404)  # the grace (or graduates' retention) period is over
+    if pupil.class_id is None:
+        # Left or graduated: the family pages read the last class, without writing it back.
+        set_committed_value(pupil, "school_class", row[0])
     try:
         year = cached_year(account.school_id, day)
     except NoSchoolYear:

@@ -14,6 +14,7 @@ from gradebook_service.accounts.access import (
 from gradebook_service.accounts.models import STAFF, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.school.models import School, SchoolClass, Subject, TeachingAssignment
+from gradebook_service.school.years import current_class_ids_query
 
 
 def staff_account() -> SchoolAccount:
@@ -48,8 +49,10 @@ def visible_classes(account: SchoolAccount) -> list[SchoolClass]:
 def taught_or_404(account: SchoolAccount, class_id: int, subject_id: int
                   ) -> tuple[SchoolClass, Subject]:
     """A class and subject the staff member teaches (or any, for the administrator)."""
+    # Only a class of the current year: last year's register is read-only (the archive).
     klass = db.session.execute(sa.select(SchoolClass).where(
-        SchoolClass.id == class_id, SchoolClass.school_id == account.school_id)
+        SchoolClass.id == class_id, SchoolClass.school_id == account.school_id,
+        SchoolClass.id.in_(current_class_ids_query(account.school_id)))
     ).scalar_one_or_none()
     subject = db.session.execute(sa.select(Subject).where(
         Subject.id == subject_id, Subject.school_id == account.school_id)).scalar_one_or_none()

@@ -4,6 +4,8 @@ from gradebook_service.setup.views import (  # noqa: F401 - modules register the
     calendar,
     classes,
     index,
+    pupils,
+    rollover,
     school,
     staff,
     subjects,

@@ -2,4 +2,5 @@
 
 from flask import Blueprint
 
-bp = Blueprint("setup", __name__, url_prefix="/setup", template_folder="../templates")
+bp = Blueprint("setup", __name__, url_prefix="/setup", template_folder="../templates",
+               static_folder="../static", static_url_path="/static")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 22:11:44.137724
+Create Date: 2026-12-07 22:19:26.608981
 
 """
 
@@ -52,6 +52,8 @@ def upgrade():
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("message_id", sa.String(length=255), nullable=True),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_outbox")),
     )
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
@@ -76,6 +78,8 @@ def upgrade():
         sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("voivodeship", sa.String(length=40), nullable=True),
         sa.Column("settings", sa.JSON(), nullable=False),
+        sa.Column("leaving_grace_days", sa.Integer(), server_default="30", nullable=False),
+        sa.Column("graduate_retention_days", sa.Integer(), server_default="365", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_school")),
         sa.UniqueConstraint("name", name=op.f("uq_school_name")),
@@ -421,13 +425,16 @@ def upgrade():
         "pupil",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
-        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=True),
         sa.Column("ref", sa.String(length=32), nullable=False),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("birth_date", sa.Date(), nullable=False),
         sa.Column("joined_on", sa.Date(), nullable=False),
         sa.Column("register_number", sa.Integer(), nullable=True),
+        sa.Column("left_on", sa.Date(), nullable=True),
+        sa.Column("left_reason", sa.String(length=300), nullable=True),
+        sa.Column("family_access_until", sa.Date(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["class_id"], ["school_class.id"], name=op.f("fk_pupil_class_id_school_class")
@@ -645,6 +652,38 @@ def upgrade():
             name=op.f("uq_descriptive_grade_school_id_pupil_id_school_year_id_subject_id_period"),
         ),
     )
+    op.create_table(
+        "enrolment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("school_year_id", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("group_ids", sa.JSON(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.CheckConstraint(
+            "reason in ('joined', 'moved', 'promoted', 'repeating')", name=op.f("ck_enrolment_reason")
+        ),
+        sa.CheckConstraint("ends_on is null or ends_on >= starts_on", name=op.f("ck_enrolment_range")),
+        sa.ForeignKeyConstraint(
+            ["class_id"], ["school_class.id"], name=op.f("fk_enrolment_class_id_school_class")
+        ),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_enrolment_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_enrolment_school_id_school")),
+        sa.ForeignKeyConstraint(
+            ["school_year_id"], ["school_year.id"], name=op.f("fk_enrolment_school_year_id_school_year")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enrolment")),
+    )
+    with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.create_index("ix_enrolment_school_class", ["school_id", "class_id"], unique=False)
+        batch_op.create_index(
+            "ix_enrolment_school_pupil", ["school_id", "pupil_id", "starts_on"], unique=False
+        )
+        batch_op.create_index("ix_enrolment_school_year", ["school_id", "school_year_id"], unique=False)
+
     op.create_table(
         "final_grade",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1324,6 +1363,33 @@ def upgrade():
         batch_op.create_index("ix_recovery_code_school_account", ["school_id", "account_id"], unique=False)
 
     op.create_table(
+        "rollover_job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("public_id", sa.String(length=32), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("to_year", sa.String(length=20), nullable=False),
+        sa.Column("repeating_ids", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("error", sa.String(length=300), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('pending', 'running', 'done', 'failed')", name=op.f("ck_rollover_job_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["school_account.id"],
+            name=op.f("fk_rollover_job_created_by_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_rollover_job_school_id_school")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rollover_job")),
+        sa.UniqueConstraint("public_id", name=op.f("uq_rollover_job_public_id")),
+    )
+    with op.batch_alter_table("rollover_job", schema=None) as batch_op:
+        batch_op.create_index("ix_rollover_job_school_created", ["school_id", "created_at"], unique=False)
+
+    op.create_table(
         "section_visit",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1653,6 +1719,10 @@ def downgrade():
 
     op.drop_table("sign_in_session")
     op.drop_table("section_visit")
+    with op.batch_alter_table("rollover_job", schema=None) as batch_op:
+        batch_op.drop_index("ix_rollover_job_school_created")
+
+    op.drop_table("rollover_job")
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
         batch_op.drop_index("ix_recovery_code_school_account")
 
@@ -1728,6 +1798,12 @@ def downgrade():
 
     op.drop_table("grade")
     op.drop_table("final_grade")
+    with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.drop_index("ix_enrolment_school_year")
+        batch_op.drop_index("ix_enrolment_school_pupil")
+        batch_op.drop_index("ix_enrolment_school_class")
+
+    op.drop_table("enrolment")
     op.drop_table("descriptive_grade")
     with op.batch_alter_table("class_group_member", schema=None) as batch_op:
         batch_op.drop_index("ix_class_group_member_school_pupil")

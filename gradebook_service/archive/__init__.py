@@ -1,0 +1,1 @@
+"""Past years of the register, read-only: the families' and the staff's year switcher."""
