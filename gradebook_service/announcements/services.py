@@ -54,6 +54,10 @@ def publish(account: SchoolAccount, audience: str, class_id: int | None, title: 
                         body=body.strip()[:10000], valid_from=valid_from, valid_until=valid_until)
     db.session.add(item)
     db.session.flush()
+    # Logged from the start, so the change log holds the entry's whole life.
+    record_change(item.school_id, "announcement", item.id, pupil_id=None,
+                  class_id=item.class_id, action="create", old=None, new=_snapshot(item),
+                  actor=account)
     announcement_published(account.school_id, item.title, class_id=item.class_id,
                            parents=audience in (EVERYONE, CLASS, PARENTS),
                            pupils=audience in (EVERYONE, CLASS), staff=audience == TEACHERS)

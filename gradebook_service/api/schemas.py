@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -141,6 +141,11 @@ class Timetable(Schema):
     lessons: list[TimetableLesson]
 
 
+#: When staff last changed an entry (families see "zmieniono …"); null if never changed.
+EditedAt = Annotated[datetime | None, Field(
+    description="when the entry was last edited (UTC); null if it never was")]
+
+
 class HomeworkItem(Schema):
     id: int
     subject: str
@@ -148,6 +153,7 @@ class HomeworkItem(Schema):
     assigned_on: date
     due_on: date
     description: str
+    edited_at: EditedAt
 
 
 class Homework(Page):
@@ -163,6 +169,7 @@ class EventItem(Schema):
     description: str
     subject: str | None
     teacher: str
+    edited_at: EditedAt
 
 
 class Events(Page):
@@ -177,6 +184,7 @@ class AnnouncementItem(Schema):
     audience: Audience
     valid_from: date
     valid_until: date
+    edited_at: EditedAt
 
 
 class Announcements(Page):

@@ -221,7 +221,7 @@ def homework(caller: Caller, pupil_id: str):
     return _listed(schemas.Homework, rows, key, query, lambda hw, subject, teacher, _new:
                    schemas.HomeworkItem(id=hw.id, subject=subject, teacher=teacher.full_name,
                                         assigned_on=hw.assigned_on, due_on=hw.due_on,
-                                        description=hw.description))
+                                        description=hw.description, edited_at=hw.edited_at))
 
 
 @operation("GET", "/pupils/<pupil_id>/events",
@@ -240,7 +240,7 @@ def events(caller: Caller, pupil_id: str):
         key, query, lambda event, subject, teacher: schemas.EventItem(
             id=event.id, kind=event.kind, date=event.date, period=event.period_number,
             title=event.title, description=event.description, subject=subject,
-            teacher=teacher.full_name))
+            teacher=teacher.full_name, edited_at=event.edited_at))
 
 
 @operation("GET", "/pupils/<pupil_id>/announcements",
@@ -258,7 +258,7 @@ def announcements(caller: Caller, pupil_id: str):
         current_announcements(visible.account, visible.school_class.id, dates.today()), key,
         query, lambda a, author, _read: schemas.AnnouncementItem(
             id=a.id, title=a.title, body=a.body, author=author.full_name, audience=a.audience,
-            valid_from=a.valid_from, valid_until=a.valid_until))
+            valid_from=a.valid_from, valid_until=a.valid_until, edited_at=a.edited_at))
 
 
 @operation("GET", "/pupils/<pupil_id>/lucky-number", "The class's lucky number today",

@@ -17,7 +17,7 @@ from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.calendar.models import KINDS, QUIZ, TEST, Event
 from gradebook_service.extensions import db
 from gradebook_service.history.services import record_change
-from gradebook_service.notifications.hooks import event_announced
+from gradebook_service.notifications.hooks import entry_rescheduled, event_announced
 from gradebook_service.school.free_days import refuse_free_day
 from gradebook_service.school.models import School, StaffMember, Subject
 from shared.database import utcnow
@@ -94,6 +94,9 @@ def add_event(account: SchoolAccount, school: School, class_id: int, kind: str, 
                   title=title[:200], description=(description or "").strip()[:4000])
     db.session.add(event)
     db.session.flush()
+    # Logged from the start, so the change log holds the entry's whole life.
+    record_change(school.id, "event", event.id, pupil_id=None, class_id=event.class_id,
+                  action="create", old=None, new=_snapshot(event), actor=account)
     event_announced(school.id, class_id, kind, day, event.title, subject_id)
     return event
 
@@ -121,7 +124,7 @@ def update_event(account: SchoolAccount, school: School, event: Event, kind: str
         warnings = cap_warnings(school, event.class_id, day, kind, exclude_id=event.id)
         if warnings and (caps(school)["hard_cap"] or not confirm_over_cap):
             raise CapExceeded(warnings)
-    old = _snapshot(event)
+    old, old_day = _snapshot(event), event.date
     event.kind, event.date, event.title = kind, day, title[:200]
     event.description, event.period_number = (description or "").strip()[:4000], period_number
     if _snapshot(event) == old:
@@ -130,13 +133,21 @@ def update_event(account: SchoolAccount, school: School, event: Event, kind: str
     record_change(school.id, "event", event.id, pupil_id=None, class_id=event.class_id,
                   action="update", old=old, new=_snapshot(event), actor=account)
     db.session.flush()
+    if day != old_day:
+        _tell_families(event, old_day, day)
     return True
+
+
+def _tell_families(event: Event, old_day: date, new_day: date | None) -> None:
+    entry_rescheduled(event.school_id, event.class_id, what=event.kind, title=event.title,
+                      subject_id=event.subject_id, old_day=old_day, new_day=new_day)
 
 
 def delete_event(account: SchoolAccount, event: Event) -> None:
     """Delete an event: it leaves the families' calendar; the change log keeps it."""
     record_change(event.school_id, "event", event.id, pupil_id=None, class_id=event.class_id,
                   action="delete", old=_snapshot(event), new=None, actor=account)
+    _tell_families(event, event.date, None)
     db.session.delete(event)
     db.session.flush()
 

@@ -11,6 +11,7 @@ from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.history.services import record_change
 from gradebook_service.homework.models import Homework
+from gradebook_service.notifications.hooks import entry_rescheduled
 from gradebook_service.school.free_days import refuse_free_day
 from gradebook_service.school.models import StaffMember, Subject
 from shared.database import utcnow
@@ -33,6 +34,9 @@ def add_homework(account: SchoolAccount, class_id: int, subject_id: int, assigne
                     description=description)
     db.session.add(item)
     db.session.flush()
+    # Logged from the start, so the change log holds the entry's whole life.
+    record_change(item.school_id, "homework", item.id, pupil_id=None, class_id=item.class_id,
+                  action="create", old=None, new=_snapshot(item), actor=account)
     return item
 
 
@@ -55,7 +59,7 @@ def update_homework(account: SchoolAccount, item: Homework, due_on: date,
                     description: str) -> bool:
     """Change the due date or the text (the change log keeps both versions); True if changed."""
     description = _checked(account, item.assigned_on, due_on, description)
-    old = _snapshot(item)
+    old, old_due = _snapshot(item), item.due_on
     item.due_on, item.description = due_on, description
     if _snapshot(item) == old:
         return False
@@ -63,13 +67,21 @@ def update_homework(account: SchoolAccount, item: Homework, due_on: date,
     record_change(item.school_id, "homework", item.id, pupil_id=None, class_id=item.class_id,
                   action="update", old=old, new=_snapshot(item), actor=account)
     db.session.flush()
+    if due_on != old_due:
+        _tell_families(item, old_due, due_on)
     return True
+
+
+def _tell_families(item: Homework, old_due: date, new_due: date | None) -> None:
+    entry_rescheduled(item.school_id, item.class_id, what="homework", title="",
+                      subject_id=item.subject_id, old_day=old_due, new_day=new_due)
 
 
 def delete_homework(account: SchoolAccount, item: Homework) -> None:
     """Delete homework: it leaves the families' pages and badges; the change log keeps it."""
     record_change(item.school_id, "homework", item.id, pupil_id=None, class_id=item.class_id,
                   action="delete", old=_snapshot(item), new=None, actor=account)
+    _tell_families(item, item.due_on, None)
     db.session.delete(item)
     db.session.flush()
 

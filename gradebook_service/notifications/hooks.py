@@ -1,5 +1,6 @@
 """One-line calls for the domains whose changes families hear about (grades, absences, tests,
-announcements); each turns the change into :func:`notify` with the texts' values."""
+announcements, moved or withdrawn tests, events and homework); each turns the change into
+:func:`notify` with the texts' values."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import sqlalchemy as sa
 
 from gradebook_service.accounts.models import PARENT, PUPIL, STAFF, SchoolAccount
 from gradebook_service.extensions import db
-from gradebook_service.notifications.models import ABSENCE, ANNOUNCEMENT, GRADE, TEST
+from gradebook_service.notifications.models import ABSENCE, ANNOUNCEMENT, GRADE, RESCHEDULED, TEST
 from gradebook_service.notifications.services import notify
 from gradebook_service.school.models import Guardianship, Pupil, Subject
+from gradebook_service.web import dates
 
 #: Event kinds a family is told about in advance.
 TEST_KINDS = ("test", "quiz")
@@ -46,11 +48,33 @@ def event_announced(school_id: int, class_id: int, kind: str, day: date, title: 
     """A test or quiz announced for a class: its pupils and their parents hear of it."""
     if kind not in TEST_KINDS:
         return
-    pupils = db.session.execute(sa.select(Pupil.id).where(
-        Pupil.school_id == school_id, Pupil.class_id == class_id)).scalars().all()
-    notify(TEST, school_id=school_id, pupil_ids=pupils, path="/family/calendar",
+    notify(TEST, school_id=school_id, pupil_ids=_class_pupils(school_id, class_id),
+           path="/family/calendar",
            params={"title": title, "subject": _subject_name(school_id, subject_id),
                    "date": day.isoformat()})
+
+
+def _class_pupils(school_id: int, class_id: int) -> list[int]:
+    return db.session.execute(sa.select(Pupil.id).where(
+        Pupil.school_id == school_id, Pupil.class_id == class_id)).scalars().all()
+
+
+def entry_rescheduled(school_id: int, class_id: int, *, what: str, title: str,
+                      subject_id: int | None, old_day: date, new_day: date | None) -> None:
+    """A class's homework (``what`` "homework") or event (its kind) moved from ``old_day`` to
+    ``new_day``, or withdrawn (``new_day`` None): its pupils and their parents hear of it.
+
+    Every kind of event counts (a moved trip or parents' meeting changes a family's plans
+    as a moved test does). Entries wholly in the past are tidying, not news: no one hears.
+    """
+    if max(old_day, new_day or old_day) < dates.today():
+        return
+    params = {"what": what, "title": title, "subject": _subject_name(school_id, subject_id),
+              "old_date": old_day.isoformat()}
+    if new_day is not None:
+        params["date"] = new_day.isoformat()
+    notify(RESCHEDULED, school_id=school_id, pupil_ids=_class_pupils(school_id, class_id),
+           path="/family/homework" if what == "homework" else "/family/calendar", params=params)
 
 
 def announcement_published(school_id: int, title: str, *, class_id: int | None,

@@ -15,7 +15,9 @@ GRADE = "grade"
 ABSENCE = "absence"
 TEST = "test"
 ANNOUNCEMENT = "announcement"
-KINDS = (MESSAGE, GRADE, ABSENCE, TEST, ANNOUNCEMENT)
+#: A test, event or homework of the child's class moved to another day or withdrawn.
+RESCHEDULED = "rescheduled"
+KINDS = (MESSAGE, GRADE, ABSENCE, TEST, ANNOUNCEMENT, RESCHEDULED)
 
 IMMEDIATE = "immediate"
 DIGEST = "digest"
@@ -23,8 +25,9 @@ OFF = "off"
 MODES = (IMMEDIATE, DIGEST, OFF)
 
 #: Until a person chooses: what a parent would expect from a paper register's phone call.
+#: A moved or cancelled test changes tomorrow's plans, so it does not wait for the digest.
 DEFAULT_MODES = {MESSAGE: IMMEDIATE, GRADE: IMMEDIATE, ABSENCE: IMMEDIATE, TEST: DIGEST,
-                 ANNOUNCEMENT: DIGEST}
+                 ANNOUNCEMENT: DIGEST, RESCHEDULED: IMMEDIATE}
 
 PENDING = "pending"
 SENDING = "sending"

@@ -6,7 +6,14 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from gradebook_service.notifications.models import ABSENCE, ANNOUNCEMENT, GRADE, MESSAGE, TEST
+from gradebook_service.notifications.models import (
+    ABSENCE,
+    ANNOUNCEMENT,
+    GRADE,
+    MESSAGE,
+    RESCHEDULED,
+    TEST,
+)
 
 
 def _day(value: str | None) -> str:
@@ -37,13 +44,38 @@ def headline(kind: str, params: dict) -> str:
                  subject=p.get("subject", ""), date=_day(p.get("date")))
     if kind == ANNOUNCEMENT:
         return _("New announcement: %(title)s", title=p.get("title", ""))
+    if kind == RESCHEDULED:
+        return _rescheduled(p)
     return _("News in the register")
+
+
+def _rescheduled(p: dict[str, str]) -> str:
+    """Homework or an event moved (``date`` is the new day) or withdrawn (no ``date``)."""
+    old, new = _day(p.get("old_date")), _day(p.get("date")) if p.get("date") else ""
+    title, subject = p.get("title", ""), p.get("subject", "")
+    if p.get("what") == "homework":
+        if new:
+            return _("Homework in %(subject)s is now due on %(date)s (was %(old_date)s)",
+                     subject=subject, date=new, old_date=old)
+        return _("Homework in %(subject)s due on %(old_date)s was withdrawn", subject=subject,
+                 old_date=old)
+    if new and subject:
+        return _("%(title)s in %(subject)s moved from %(old_date)s to %(date)s", title=title,
+                 subject=subject, old_date=old, date=new)
+    if new:
+        return _("%(title)s moved from %(old_date)s to %(date)s", title=title, old_date=old,
+                 date=new)
+    if subject:
+        return _("%(title)s in %(subject)s on %(old_date)s was cancelled", title=title,
+                 subject=subject, old_date=old)
+    return _("%(title)s on %(old_date)s was cancelled", title=title, old_date=old)
 
 
 def kind_name(kind: str) -> str:
     """The kind's name on the preferences page and in the "stop these" page."""
     return {MESSAGE: _("New messages"), GRADE: _("New grades"), ABSENCE: _("Absences"),
-            TEST: _("Upcoming tests"), ANNOUNCEMENT: _("New announcements")}.get(kind, kind)
+            TEST: _("Upcoming tests"), ANNOUNCEMENT: _("New announcements"),
+            RESCHEDULED: _("Moved or cancelled tests, events and homework")}.get(kind, kind)
 
 
 def mail_phrases(kind: str = "", count: int = 0) -> dict[str, str]:

@@ -91,11 +91,11 @@ def week():
     monday = monday_of(dates.date_arg("week", today + timedelta(days=2)
                                       if today.weekday() >= 5 else today))
     friday = monday + timedelta(days=4)
+    free = free_dates(account.school_id, monday, friday)
     try:
-        slots = teacher_plan(account.school_id, account.staff_id, monday, days=5)
+        slots = teacher_plan(account.school_id, account.staff_id, monday, days=5, free=free)
     except NoSchoolYear:
         slots = []
-    free = free_dates(account.school_id, monday, friday)
     days = [(day, free.get(day), [s for s in slots if s.date == day])
             for day in (monday + timedelta(days=i) for i in range(5))]
     return render_template("staff/week.html", days=days, today=today, monday=monday,

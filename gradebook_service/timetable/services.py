@@ -173,8 +173,13 @@ def class_plan(school_id: int, class_id: int, start: date, days: int = 7,
 
 
 def teacher_plan(school_id: int, teacher_id: int, start: date, days: int = 1,
-                 year: SchoolYear | None = None) -> list[Slot]:
-    """A teacher's lessons over ``days`` days: their own (unless taken over) plus substitutions."""
+                 year: SchoolYear | None = None, free: dict[date, str] | None = None
+                 ) -> list[Slot]:
+    """A teacher's lessons over ``days`` days: their own (unless taken over) plus substitutions.
+
+    ``free`` (from ``free_dates`` over the same days) spares the lookup when the caller
+    shows the free days too, as the week plan does.
+    """
     year = year or school_year_for(school_id, start)
     end = start + timedelta(days=days - 1)
     subs_for_me = sa.select(TimetableChange.class_id).where(
@@ -189,8 +194,9 @@ def teacher_plan(school_id: int, teacher_id: int, start: date, days: int = 1,
                                                   TimetableEntry.class_id.in_(subs_for_me)))
     changes = _changes(school_id, start, end, sa.or_(
         TimetableChange.teacher_id == teacher_id, TimetableChange.class_id.in_(my_classes)))
-    slots = _build(entries, changes, periods(school_id), start, days,
-                   free_dates(school_id, start, end))
+    if free is None:
+        free = free_dates(school_id, start, end)
+    slots = _build(entries, changes, periods(school_id), start, days, free)
     return [s for s in slots if s.teacher_id == teacher_id]
 
 

@@ -420,6 +420,51 @@ def test_openapi_document_lists_every_operation(gradebook_client, gradebook_app)
     assert doc["components"]["schemas"]["PupilRef"]["properties"]["class"]["type"] == "string"
 
 
+def test_homework_events_and_announcements_say_when_they_were_edited(gradebook_client, idp,
+                                                                     world, today):
+    from gradebook_service.announcements import services as announcements
+    from gradebook_service.calendar import services as calendar
+    from gradebook_service.homework import services as homework
+
+    pupil, parent, _ = family(world)
+    token = token_for(idp, parent)
+    teacher, klass, math = (world.staff_accounts["math"], world.classes["1a"],
+                            world.subjects["math"])
+    work = homework.add_homework(teacher, klass.id, math.id, today, today + timedelta(days=2),
+                                 "Zadania 1–5 (API)")
+    event = calendar.add_event(teacher, world.school, klass.id, "trip",
+                               today + timedelta(days=2), "Wycieczka (API)")
+    notice = announcements.publish(teacher, "class", klass.id, "Ogłoszenie (API)", "Treść",
+                                   today, today + timedelta(days=2))
+    db.session.commit()
+    entries = {"homework": (work.id, "description"), "events": (event.id, "title"),
+               "announcements": (notice.id, "title")}
+
+    def items():
+        return {name: next(i for i in get(gradebook_client, f"/pupils/{pupil.ref}/{name}",
+                                          token).json["items"] if i["id"] == entry_id)
+                for name, (entry_id, _field) in entries.items()}
+
+    assert {name: item["edited_at"] for name, item in items().items()} == dict.fromkeys(
+        entries)  # present, null: never edited
+    homework.update_homework(teacher, work, work.due_on, "Zadania 1–8 (nowe)")
+    calendar.update_event(teacher, world.school, event, "trip", event.date, "Wycieczka (nowa)")
+    announcements.update(teacher, notice, "class", klass.id, "Ogłoszenie (nowe)", "Treść",
+                         today, today + timedelta(days=2))
+    db.session.commit()
+    for name, item in items().items():
+        edited = datetime.fromisoformat(item["edited_at"])
+        assert edited.utcoffset() == timedelta(0), item["edited_at"]
+        assert abs(edited - datetime.now(UTC)) < timedelta(minutes=1), name
+        assert "(API)" not in item[entries[name][1]]
+    doc = gradebook_client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    for model in ("HomeworkItem", "EventItem", "AnnouncementItem"):
+        field = doc[model]["properties"]["edited_at"]
+        assert "edited_at" in doc[model]["required"]
+        assert {"type": "null"} in field["anyOf"] and {
+            "type": "string", "format": "date-time"} in field["anyOf"], field
+
+
 def test_docs_page_renders_the_document(gradebook_client):
     page = gradebook_client.get("/api/v1/docs")
     assert page.status_code == 200

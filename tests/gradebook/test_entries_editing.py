@@ -16,6 +16,7 @@ from gradebook_service.extensions import db
 from gradebook_service.grades.models import Assessment, Grade
 from gradebook_service.history.models import ChangeLogEntry
 from gradebook_service.homework.models import Homework
+from gradebook_service.notifications.models import RESCHEDULED, Notification
 from gradebook_service.remarks.models import Remark
 from tests.gradebook.register_factories import TODAY, build_school, sign_in
 
@@ -133,6 +134,41 @@ def test_an_edit_is_logged_and_families_see_it_changed(gradebook_app, gradebook_
     assert "zmieniono 5.10.2026, 14:05" in after
 
 
+def new_form(world, kind: str) -> tuple[str, dict]:
+    """The staff form that gives a new entry of ``kind`` to class 1a, and its fields."""
+    target = f"{world.classes['1a'].id}:{world.subjects['math'].id}"
+    soon = (TODAY + timedelta(days=2)).isoformat()
+    return {"homework": ("/staff/homework/new", {"target": target, "due_on": soon,
+                                                 "description": "Zadania 1–5 ze str. 40"}),
+            "event": ("/staff/events/new", {"target": target, "kind": "test", "date": soon,
+                                            "title": "Ułamki zwykłe", "description": ""}),
+            "announcement": ("/staff/announcements/new", {
+                "audience": "class", "class_id": str(world.classes["1a"].id),
+                "title": "Wycieczka do muzeum", "body": "Zbiórka o 8:00.",
+                "valid_from": TODAY.isoformat(), "valid_until": soon}),
+            }[kind]
+
+
+@pytest.mark.parametrize("kind", ["homework", "event", "announcement"])
+def test_the_change_log_holds_an_entrys_whole_life(gradebook_app, gradebook_client, clock, kind):
+    world = build_school()
+    sign_in(gradebook_client, world.staff_accounts["math"])
+    url, form = new_form(world, kind)
+    gradebook_client.get(url)
+    assert gradebook_client.post(url, data=form).status_code == 303
+    entry_id = db.session.execute(sa.select(sa.func.max(MODELS[kind].id))).scalar_one()
+    [(action, old, new)] = log(kind, entry_id)
+    assert action == "create" and old is None and new["text"] == FAMILY[kind][2]
+    assert gradebook_client.post(edit_url(kind, entry_id),
+                                 data=edit_form(world, kind)).status_code == 303
+    assert gradebook_client.post(delete_url(kind, entry_id), data={}).status_code == 303
+    assert [action for action, _old, _new in log(kind, entry_id)] == ["create", "update",
+                                                                      "delete"]
+    history = gradebook_client.get(f"/staff/history?entity={kind}").text
+    assert history.count(" dodano</td>") == 1 and history.count(" zmieniono</td>") == 1
+    assert history.count(" usunięto</td>") == 1
+
+
 @pytest.mark.parametrize("kind", ["homework", "event", "announcement", "remark"])
 def test_a_deletion_is_logged_and_the_entry_leaves_the_family_pages(gradebook_app,
                                                                     gradebook_client, clock,
@@ -151,6 +187,11 @@ def test_a_deletion_is_logged_and_the_entry_leaves_the_family_pages(gradebook_ap
     assert db.session.get(MODELS[kind], ids[kind]) is None
     [(action, old, new)] = log(kind, ids[kind])[-1:]
     assert action == "delete" and new is None and old["text"]
+    if kind in ("homework", "event"):
+        # the class's families are told it is withdrawn (3 pupils and their parents)
+        told = db.session.execute(sa.select(Notification.params).where(
+            Notification.kind == RESCHEDULED)).scalars().all()
+        assert len(told) == 6 and all("date" not in params for params in told)
 
     sign_in(gradebook_client, parent)
     assert old_text not in gradebook_client.get(page).text

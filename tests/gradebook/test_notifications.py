@@ -110,7 +110,7 @@ def test_preferences_page_saves_each_kind(gradebook_app, gradebook_client):
     staff = world.staff_accounts["math"]
     sign_in(gradebook_client, staff)
     assert gradebook_client.get("/notifications/preferences").status_code == 200
-    assert gradebook_client.get("/notifications/preferences").text.count("<fieldset") == 5
+    assert gradebook_client.get("/notifications/preferences").text.count("<fieldset") == 6
 
 
 def _queued(kind):
