@@ -40,8 +40,11 @@ _FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]*)"')
 
 # --- the layout ------------------------------------------------------------------------
 
-def layout(seed: str, overrides: list[str] = (), restart: bool = True) -> dict:
-    """Bring the ``deploy/`` layout up (fresh databases when ``restart``) and return its state."""
+def layout(seed: str, parents: int, overrides: list[str] = (), restart: bool = True) -> dict:
+    """Bring the ``deploy/`` layout up (fresh databases when ``restart``) and return its state.
+
+    ``info["parents"]`` holds ``parents`` ready parent logins (``bench/ready_logins.py``).
+    """
     if restart:
         subprocess.run([str(ROOT / "deploy" / "down"), "--purge"], cwd=ROOT, check=True)
         args = [str(ROOT / "deploy" / "up"), "--seed", seed]
@@ -50,14 +53,21 @@ def layout(seed: str, overrides: list[str] = (), restart: bool = True) -> dict:
         subprocess.run(args, cwd=ROOT, check=True)
     info = json.loads((STATE / "state.json").read_text())
     info["people"] = json.loads(Path(info["people_file"]).read_text()) if info["people_file"] else []
+    info["parents"] = json.loads(python(info, str(ROOT / "bench" / "ready_logins.py"),
+                                        "--count", str(parents)))
+    if len(info["parents"]) < parents:
+        sys.exit(f"the demo school has {len(info['parents'])} parent logins, {parents} needed")
     return info
 
 
-def flask(info: dict, app: str, *args: str) -> str:
-    """The layout's CLI with its environment (its env file)."""
-    env = dict(line.split("=", 1) for line in Path(info["env_file"]).read_text().splitlines() if line)
-    return subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", app, *args], cwd=ROOT,
-                          env=env, check=True, capture_output=True, text=True).stdout
+def layout_env(info: dict) -> dict:
+    return dict(line.split("=", 1) for line in Path(info["env_file"]).read_text().splitlines() if line)
+
+
+def python(info: dict, *args: str) -> str:
+    """Run the project's Python with the layout's environment (its env file); return stdout."""
+    return subprocess.run([str(ROOT / ".venv" / "bin" / "python"), *args], cwd=ROOT, env=layout_env(info),
+                          check=True, capture_output=True, text=True).stdout
 
 
 def machine() -> str:

@@ -120,8 +120,8 @@ def main() -> None:
     args = parser.parse_args()
     command = "bench/peak_signins.py " + " ".join(sys.argv[1:])
     info = lc.layout("--levels 1,2,3,4,5,6,7,8 --sections abc --pupils-per-class 26",
-                     restart=not args.reuse)
-    env = dict(line.split("=", 1) for line in Path(info["env_file"]).read_text().splitlines() if line)
+                     min(args.signins, 1000), restart=not args.reuse)
+    env = lc.layout_env(info)
     print(lc.header(f"8:00 peak: {args.signins} sign-ins in {args.seconds:g} s "
                     f"({args.sso_share:.0%} SSO)", command), flush=True)
     rate, params = hashes_per_second(env)
@@ -129,7 +129,7 @@ def main() -> None:
           f"({os.cpu_count()} cores: {rate * os.cpu_count():.0f}/s at most; the minute needs "
           f"{args.signins / args.seconds:.1f}/s)\n", flush=True)
 
-    parents = [p for p in info["people"] if p["role"] == "parent"]
+    parents = info["parents"]
     sso_count = max(1, int(args.signins * args.sso_share)) if args.sso_share else 0
     sso_count = min(sso_count, 300, len(parents) // 2)
     setup_stats = lc.Stats()
