@@ -208,6 +208,23 @@ async def browse(browser: Browser, gradebook: str, until: float, pause: float = 
     return pages
 
 
+async def parent_reading(number: int, person: dict, gradebook: str, stats: Stats, until: float,
+                         think: float, done) -> None:
+    """A parent: signs in with the school login (arrivals spread over 30 s), then reads until ``until``."""
+    browser = Browser(number, stats)
+    try:
+        await asyncio.sleep(number % 30)
+        if not await school_sign_in(browser, gradebook, person["login"], person["password"]):
+            done["parent sign-in failed"] += 1
+            return
+        pages = await browse(browser, gradebook, until, think)
+        done["parent pages read"] += pages  # after the await: other parents update it meanwhile
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        done[f"client error {type(exc).__name__}"] += 1
+    finally:
+        await browser.close()
+
+
 class Mailbox:
     """The layout's mail catcher, read over its JSON API (one poller for every waiting family)."""
 

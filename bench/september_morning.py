@@ -68,22 +68,6 @@ async def family(number: int, person: dict, info: dict, mailbox: lc.Mailbox, sta
         await browser.close()
 
 
-async def reader(number: int, person: dict, info: dict, stats: lc.Stats, until: float,
-                 think: float, done: dict) -> None:
-    browser = lc.Browser(number, stats)
-    try:
-        await asyncio.sleep(number % 30)  # arrivals spread over the first half minute
-        if not await lc.school_sign_in(browser, info["gradebook_url"], person["login"], person["password"]):
-            done["reader_sign_in_failed"] += 1
-            return
-        pages = await lc.browse(browser, info["gradebook_url"], until, think)
-        done["pages_read"] += pages  # after the await: other readers update it meanwhile
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        done[f"client error {type(exc).__name__}"] += 1
-    finally:
-        await browser.close()
-
-
 async def run(args, info: dict) -> tuple[lc.Stats, dict, lc.Mailbox, float]:
     parents = info["parents"]
     stats, done = lc.Stats(), __import__("collections").Counter()
@@ -95,8 +79,8 @@ async def run(args, info: dict) -> tuple[lc.Stats, dict, lc.Mailbox, float]:
     arrivals = window * 2 / 3
     tasks = [family(i, parents[i], info, mailbox, stats, began + arrivals * i / args.families,
                     deadline, done) for i in range(args.families)]
-    tasks += [reader(args.families + i, parents[args.families + i], info, stats, deadline,
-                     args.think, done) for i in range(args.browsers)]
+    tasks += [lc.parent_reading(args.families + i, parents[args.families + i], info["gradebook_url"],
+                                stats, deadline, args.think, done) for i in range(args.browsers)]
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - began
     stop.set()

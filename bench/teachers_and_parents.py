@@ -136,22 +136,6 @@ async def teacher(number: int, person: dict, info: dict, stats: lc.Stats, ledger
         await browser.close()
 
 
-async def parent(number: int, person: dict, info: dict, stats: lc.Stats, until: float, think: float,
-                 done: collections.Counter) -> None:
-    browser = lc.Browser(number, stats)
-    try:
-        await asyncio.sleep(number % 20)
-        if not await lc.school_sign_in(browser, info["gradebook_url"], person["login"], person["password"]):
-            done["parent sign-in failed"] += 1
-            return
-        pages = await lc.browse(browser, info["gradebook_url"], until, think)
-        done["parent pages read"] += pages
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        done[f"client error {type(exc).__name__}"] += 1
-    finally:
-        await browser.close()
-
-
 CHECK = """
 import json, os, sys
 import psycopg
@@ -186,7 +170,7 @@ async def run(args, info: dict, teachers: list[dict]) -> tuple[lc.Stats, Ledger,
     until = began + args.minutes * 60
     await asyncio.gather(
         *(teacher(i, t, info, stats, ledger, until, args.think, done) for i, t in enumerate(teachers)),
-        *(parent(i, p, info, stats, until, args.parent_think, done)
+        *(lc.parent_reading(i, p, info["gradebook_url"], stats, until, args.parent_think, done)
           for i, p in enumerate(info["parents"][:args.parents])))
     return stats, ledger, done, time.monotonic() - began
 
