@@ -40,6 +40,13 @@ _FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]*)"')
 
 # --- the layout ------------------------------------------------------------------------
 
+def seed_for(parents: int) -> str:
+    """Demo-school options (``seed-demo``) with at least ``parents`` parent logins (≈ 1.5 per pupil)."""
+    pupils = int(parents / 1.4) + 50
+    sections = "abcdefghij"[:max(1, min(10, -(-pupils // (8 * 26))))]
+    return f"--levels 1,2,3,4,5,6,7,8 --sections {sections} --pupils-per-class 26"
+
+
 def layout(seed: str, parents: int, overrides: list[str] = (), restart: bool = True) -> dict:
     """Bring the ``deploy/`` layout up (fresh databases when ``restart``) and return its state.
 

@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the running layout")
     args = parser.parse_args()
     command = "bench/peak_signins.py " + " ".join(sys.argv[1:])
-    info = lc.layout("--levels 1,2,3,4,5,6,7,8 --sections abc --pupils-per-class 26",
+    info = lc.layout(lc.seed_for(min(args.signins, 1000)),
                      min(args.signins, 1000), restart=not args.reuse)
     env = lc.layout_env(info)
     print(lc.header(f"8:00 peak: {args.signins} sign-ins in {args.seconds:g} s "

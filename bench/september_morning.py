@@ -33,13 +33,6 @@ import aiohttp  # noqa: E402
 from bench import loadclient as lc  # noqa: E402
 
 
-def _seed_for(parents: int) -> str:
-    """Demo-school options with about ``parents`` parent logins (≈ 1.5 guardians per pupil)."""
-    pupils = int(parents / 1.4) + 50
-    sections = "abcdefghij"[:max(1, min(10, -(-pupils // (8 * 26))))]
-    return f"--levels 1,2,3,4,5,6,7,8 --sections {sections} --pupils-per-class 26"
-
-
 async def family(number: int, person: dict, info: dict, mailbox: lc.Mailbox, stats: lc.Stats,
                  start_at: float, deadline: float, done: dict) -> None:
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
@@ -98,7 +91,7 @@ def main() -> None:
                         help="use the running layout (its parents must not have registered yet)")
     args = parser.parse_args()
     command = "bench/september_morning.py " + " ".join(sys.argv[1:])
-    info = lc.layout(_seed_for(args.families + args.browsers), args.families + args.browsers,
+    info = lc.layout(lc.seed_for(args.families + args.browsers), args.families + args.browsers,
                      restart=not args.reuse)
     print(lc.header(f"1 September morning: {args.families} families register while "
                     f"{args.browsers} parents browse", command), flush=True)

@@ -185,7 +185,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the running layout")
     args = parser.parse_args()
     command = "bench/teachers_and_parents.py " + " ".join(sys.argv[1:])
-    info = lc.layout("--levels 1,2,3,4,5,6,7,8 --sections ab --pupils-per-class 26", args.parents,
+    info = lc.layout(lc.seed_for(args.parents), args.parents,
                      restart=not args.reuse)
     teachers = json.loads(lc.python(info, str(lc.ROOT / "bench" / "ready_logins.py"),
                                     "--count", str(args.teachers), "--staff"))

@@ -298,6 +298,12 @@ def up(seed: str, overrides: list[str]) -> dict:
         print("==> migrating PostgreSQL", flush=True)
         flask("idp", "db", "upgrade")
         flask("gradebook_service", "db", "upgrade")
+        # The first signing keys, before any IdP process starts: processes that find no
+        # key at their first token each create their own at the same moment (seen here:
+        # four active keys, and the gradebook refusing tokens signed with the ones it had
+        # not fetched yet).
+        if not json.loads(flask("idp", "keys", "list")):
+            flask("idp", "keys", "rotate")
         client = json.loads(flask(
             "idp", "clients", "create", "--name", "E-dziennik", "--client-id", "gradebook",
             "--first-party", "--rotate-secret", "--redirect-uri", f"{gradebook_url}/auth/callback",
