@@ -117,6 +117,22 @@ class Stats:
         return "\n".join(rows)
 
 
+def tracebacks(info: dict, limit: int = 3) -> str:
+    """The last lines of the first ``limit`` tracebacks in the services' logs (why a 5xx happened).
+
+    Printed by a failed run: the next run's ``deploy/down --purge`` deletes the logs.
+    """
+    found = []
+    for log in sorted(Path(info["logs"]).glob("*-[12].log")):
+        lines = log.read_text(errors="replace").splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("Traceback") and len(found) < limit:
+                end = next((j for j in range(i + 1, len(lines)) if lines[j] and not lines[j][0].isspace()
+                            and not lines[j].startswith(("Traceback", "During", "The above"))), i)
+                found.append(f"{log.name}:\n" + "\n".join(lines[max(i, end - 12):end + 1]))
+    return "\n\n".join(found)
+
+
 def header(title: str, command: str) -> str:
     return (f"### {title}\n\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {machine()} · "
             f"load average before {load()}\n\n`{command}`\n")

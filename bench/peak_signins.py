@@ -152,6 +152,7 @@ def main() -> None:
     if stats.server_errors or failed:
         print(f"\nFAILED: {stats.server_errors} server errors {stats.failures[:10]}, "
               f"{failed} failed sign-ins", file=sys.stderr)
+        print(lc.tracebacks(info), file=sys.stderr)
         sys.exit(1)
 
 

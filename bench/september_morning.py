@@ -105,6 +105,7 @@ def main() -> None:
     if stats.server_errors or done["no_mail"]:
         print(f"\nFAILED: {stats.server_errors} server errors {stats.failures[:10]}, "
               f"{done['no_mail']} families without a mail", file=sys.stderr)
+        print(lc.tracebacks(info), file=sys.stderr)
         sys.exit(1)
 
 

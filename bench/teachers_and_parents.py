@@ -210,6 +210,7 @@ def main() -> None:
     if stats.server_errors or lost_grades or lost_marks or deadlocks:
         print(f"\nFAILED: {stats.server_errors} server errors {stats.failures[:10]}; lost "
               f"{lost_grades[:5]} {lost_marks[:5]}; deadlocks {deadlocks}", file=sys.stderr)
+        print(lc.tracebacks(info), file=sys.stderr)
         sys.exit(1)
 
 
