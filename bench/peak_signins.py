@@ -136,6 +136,8 @@ def main() -> None:
     sso = asyncio.run(prepare_sso(info, parents[:sso_count], setup_stats)) if sso_count else []
     print(f"prepared {len(sso)} unified accounts (setup statuses {dict(setup_stats.statuses)}); "
           f"load average {lc.load()}\n", flush=True)
+    if setup_stats.server_errors:  # not the measured minute, but a 5xx is a finding: say why
+        print(lc.tracebacks(info), flush=True)
     stats = lc.Stats()
     journeys, done = asyncio.run(timed_minute(info, parents[sso_count:], sso, args.signins,
                                               args.seconds, stats))
