@@ -222,7 +222,7 @@ def nginx_conf(state: Path, p: dict) -> str:
         servers = "".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;\n"
                           for port in p[f"{service}_processes"])
         blocks.append(
-            f"upstream edz_{service} {{\n{servers}    keepalive 32;\n}}\n"
+            f"upstream edz_{service} {{\n{servers}    keepalive 32;\n    keepalive_timeout 60s;\n}}\n"
             f"server {{\n    listen 127.0.0.1:{p[service]};\n    server_name _;\n"
             f"    location / {{\n        proxy_pass http://edz_{service};\n"
             + "".join(f"        {line}\n" for line in template.strip().splitlines())
@@ -325,6 +325,10 @@ def up(seed: str, overrides: list[str]) -> dict:
                 _start(state, f"{service}-{i}", [
                     str(VENV / "gunicorn"), "--workers", str(cfg["workers"]), "--threads", "4",
                     "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
+                    # Longer than nginx's upstream keepalive_timeout (60 s): if gunicorn
+                    # closed an idle kept-alive connection first, a request nginx sent on
+                    # it meanwhile got a reset — a 502 for a POST (seen under load).
+                    "--keep-alive", "75", "--no-control-socket",
                     "--graceful-timeout", "10", f"{module}:create_app()"], env)
         for service in ("idp", "gradebook"):
             for i, port in enumerate(p[f"{service}_processes"], 1):
