@@ -133,6 +133,16 @@ def tracebacks(info: dict, limit: int = 3) -> str:
     return "\n\n".join(found)
 
 
+def verdict(info: dict, stats: Stats, problems: list[str]) -> None:
+    """Exit 1, saying why (and the services' tracebacks), on any 5xx or any named problem."""
+    if stats.server_errors:
+        problems = [f"{stats.server_errors} server errors {stats.failures[:10]}", *problems]
+    if problems:
+        print("\nFAILED: " + "; ".join(problems), file=sys.stderr)
+        print(tracebacks(info), file=sys.stderr)
+        sys.exit(1)
+
+
 def header(title: str, command: str) -> str:
     return (f"### {title}\n\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · {machine()} · "
             f"load average before {load()}\n\n`{command}`\n")

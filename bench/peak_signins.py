@@ -151,11 +151,7 @@ def main() -> None:
             whole.record(f"whole {kind} sign-in", 200, value)
     print(whole.table() + "\n\n" + stats.table())
     failed = sum(v for k, v in done.items() if "FAILED" in k or "client error" in k)
-    if stats.server_errors or failed:
-        print(f"\nFAILED: {stats.server_errors} server errors {stats.failures[:10]}, "
-              f"{failed} failed sign-ins", file=sys.stderr)
-        print(lc.tracebacks(info), file=sys.stderr)
-        sys.exit(1)
+    lc.verdict(info, stats, [f"{failed} failed sign-ins"] if failed else [])
 
 
 if __name__ == "__main__":

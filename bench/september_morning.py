@@ -102,11 +102,7 @@ def main() -> None:
     print(f"* mails in the catcher: {mailbox.received} (activation links for {len(mailbox.links)} addresses)")
     print(f"* statuses: {dict(sorted(stats.statuses.items()))}\n")
     print(stats.table())
-    if stats.server_errors or done["no_mail"]:
-        print(f"\nFAILED: {stats.server_errors} server errors {stats.failures[:10]}, "
-              f"{done['no_mail']} families without a mail", file=sys.stderr)
-        print(lc.tracebacks(info), file=sys.stderr)
-        sys.exit(1)
+    lc.verdict(info, stats, [f"{done['no_mail']} families without a mail"] if done["no_mail"] else [])
 
 
 if __name__ == "__main__":

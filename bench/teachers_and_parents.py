@@ -207,11 +207,9 @@ def main() -> None:
     print(f"* PostgreSQL deadlocks during the run: {deadlocks}")
     print(f"* statuses: {dict(sorted(stats.statuses.items()))}\n")
     print(stats.table())
-    if stats.server_errors or lost_grades or lost_marks or deadlocks:
-        print(f"\nFAILED: {stats.server_errors} server errors {stats.failures[:10]}; lost "
-              f"{lost_grades[:5]} {lost_marks[:5]}; deadlocks {deadlocks}", file=sys.stderr)
-        print(lc.tracebacks(info), file=sys.stderr)
-        sys.exit(1)
+    lc.verdict(info, stats, [problem for problem, found in (
+        (f"lost grades {lost_grades[:5]}", lost_grades), (f"lost marks {lost_marks[:5]}", lost_marks),
+        (f"{deadlocks} deadlocks", deadlocks)) if found])
 
 
 if __name__ == "__main__":
