@@ -241,6 +241,24 @@ def nginx_conf(state: Path, p: dict) -> str:
         + "}\n")
 
 
+PREPARE_INTERNAL_CLIENT = """
+from idp import create_app
+from idp.extensions import db
+from idp.oidc.service_tokens import issue_service_access_token
+app = create_app()
+with app.test_request_context():
+    issue_service_access_token("school_accounts.verify")
+    db.session.commit()
+"""
+
+
+def _run(argv: list[str], env: dict) -> str:
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise DeployError(f"{' '.join(argv[:3])} … failed: {(done.stderr or done.stdout).strip()[-1500:]}")
+    return done.stdout
+
+
 def up(seed: str, overrides: list[str]) -> dict:
     cfg = settings()
     state: Path = cfg["state"]
@@ -281,12 +299,7 @@ def up(seed: str, overrides: list[str]) -> dict:
         env[key] = value
 
     def flask(app: str, *args: str) -> str:
-        done = subprocess.run([str(VENV / "flask"), "--app", app, *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True)
-        if done.returncode:
-            raise DeployError(f"flask --app {app} {' '.join(args)} failed: "
-                              f"{(done.stderr or done.stdout).strip()[-1500:]}")
-        return done.stdout
+        return _run([str(VENV / "flask"), "--app", app, *args], env)
 
     try:
         print("==> redis, mail catcher", flush=True)
@@ -304,6 +317,10 @@ def up(seed: str, overrides: list[str]) -> dict:
         # not fetched yet).
         if not json.loads(flask("idp", "keys", "list")):
             flask("idp", "keys", "rotate")
+        # Likewise the IdP's internal client (the back-channel's client credentials),
+        # made at its first service token: two processes racing to insert it answered
+        # a family's registration with 500 (uq_oauth_client_client_id).
+        _run([str(VENV / "python"), "-c", PREPARE_INTERNAL_CLIENT], env)
         client = json.loads(flask(
             "idp", "clients", "create", "--name", "E-dziennik", "--client-id", "gradebook",
             "--first-party", "--rotate-secret", "--redirect-uri", f"{gradebook_url}/auth/callback",
