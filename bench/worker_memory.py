@@ -25,7 +25,8 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 #: Libraries a page-serving worker should not hold (loaded only by their features).
-HEAVY = ("fpdf", "pywebpush", "webauthn", "authlib.integrations.flask_client", "holidays")
+HEAVY = ("fpdf", "pywebpush", "webauthn", "authlib.integrations.flask_client", "holidays",
+         "flask_migrate")
 FAMILY_PAGES = ("/family/grades", "/family/attendance", "/family/timetable",
                 "/family/homework", "/family/calendar", "/family/announcements",
                 "/family/remarks", "/family/pupil", "/family/settings")

@@ -1,8 +1,9 @@
 """A worker that serves ordinary pages never loads the heavy feature libraries (issue 16).
 
-fpdf, pywebpush, webauthn, Authlib's Flask client and holidays together cost a worker
-well over 100 MiB; they are imported where their feature runs (letters and PDFs,
-push delivery, passkey ceremonies, SSO sign-in, school-year calendars). Whether a
+fpdf, pywebpush, webauthn, Authlib's Flask client, holidays and Flask-Migrate (Alembic)
+together cost a worker well over 50 MiB; they are imported where their feature runs
+(letters and PDFs, push delivery, passkey ceremonies, SSO sign-in, school-year
+calendars, migrations: shared/migrate.py). Whether a
 library is loaded is only visible in a fresh interpreter (this test process has
 imported everything), so each check runs the service in a subprocess against the
 test's own database and session.
@@ -21,7 +22,8 @@ import pytest
 from tests.gradebook import accounts_factories as f
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ["fpdf", "pywebpush", "webauthn", "authlib.integrations.flask_client", "holidays"]
+HEAVY = ["fpdf", "pywebpush", "webauthn", "authlib.integrations.flask_client", "holidays",
+         "flask_migrate", "alembic"]
 CONFIG_KEYS = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "RATELIMIT_STORAGE_URI",
                "MAIL_SUPPRESS_SEND", "MAIL_BACKGROUND_SENDER", "ARGON2_TIME_COST",
                "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM")
