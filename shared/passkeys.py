@@ -5,6 +5,10 @@ and the credentials; this module builds the options the browser's
 ``navigator.credentials`` calls take and checks what the authenticator answered
 against the relying party (RP ID and origin from the service's public URL), with the
 ``webauthn`` package doing the cryptography. Any failed check is :class:`PasskeyError`.
+
+``webauthn`` (with its CBOR and ASN.1 parsers, ~23 MiB per worker) is imported
+inside the functions of a ceremony: both services import this module at start-up
+(passkey pages and sign-in), while most workers never run a ceremony.
 """
 
 from __future__ import annotations
@@ -13,28 +17,6 @@ import ipaddress
 import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
-from webauthn.helpers.exceptions import (
-    InvalidAuthenticationResponse,
-    InvalidCBORData,
-    InvalidJSONStructure,
-    InvalidRegistrationResponse,
-)
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 #: How long the browser waits for the person to use the authenticator (milliseconds).
 CEREMONY_TIMEOUT_MS = 120_000
@@ -101,6 +83,8 @@ class Assertion:
 
 
 def _descriptors(credentials: list[tuple[bytes, tuple[str, ...]]]):
+    from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
+
     known = {t.value for t in AuthenticatorTransport}
     return [PublicKeyCredentialDescriptor(
         id=credential_id,
@@ -112,6 +96,13 @@ def registration_options(rp: RelyingParty, *, user_handle: bytes, user_name: str
                          display_name: str,
                          existing: list[tuple[bytes, tuple[str, ...]]]) -> Ceremony:
     """Options to create a discoverable passkey with user verification (not one already held)."""
+    from webauthn import generate_registration_options, options_to_json
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     options = generate_registration_options(
         rp_id=rp.rp_id, rp_name=rp.name, user_id=user_handle, user_name=user_name,
         user_display_name=display_name, timeout=CEREMONY_TIMEOUT_MS,
@@ -126,6 +117,9 @@ def authentication_options(rp: RelyingParty, *,
                            allowed: list[tuple[bytes, tuple[str, ...]]] | None,
                            require_user_verification: bool) -> Ceremony:
     """Options to sign in: with ``allowed`` credentials (a second factor) or any (passwordless)."""
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     options = generate_authentication_options(
         rp_id=rp.rp_id, timeout=CEREMONY_TIMEOUT_MS,
         allow_credentials=_descriptors(allowed) if allowed else None,
@@ -146,6 +140,8 @@ def _parsed(response: str | dict) -> dict:
 
 def credential_id_of(response: str | dict) -> bytes:
     """The credential id an authenticator's answer names (to look the credential up)."""
+    from webauthn.helpers import base64url_to_bytes
+
     raw = _parsed(response).get("rawId") or _parsed(response).get("id")
     try:
         return base64url_to_bytes(raw)
@@ -155,6 +151,8 @@ def credential_id_of(response: str | dict) -> bytes:
 
 def user_handle_of(response: str | dict) -> bytes | None:
     """The user handle a discoverable credential returned, if any."""
+    from webauthn.helpers import base64url_to_bytes
+
     handle = (_parsed(response).get("response") or {}).get("userHandle")
     if not handle:
         return None
@@ -167,6 +165,13 @@ def user_handle_of(response: str | dict) -> bytes | None:
 def verify_registration(rp: RelyingParty, response: str | dict, *,
                         challenge: bytes) -> NewPasskey:
     """Check a new credential against the kept challenge, the RP ID and the origin."""
+    from webauthn import verify_registration_response
+    from webauthn.helpers.exceptions import (
+        InvalidCBORData,
+        InvalidJSONStructure,
+        InvalidRegistrationResponse,
+    )
+
     data = _parsed(response)
     try:
         verified = verify_registration_response(
@@ -192,6 +197,13 @@ def verify_assertion(rp: RelyingParty, response: str | dict, *, challenge: bytes
     A counter that does not grow (when either side counts) means a cloned
     authenticator and fails like any other check.
     """
+    from webauthn import verify_authentication_response
+    from webauthn.helpers.exceptions import (
+        InvalidAuthenticationResponse,
+        InvalidCBORData,
+        InvalidJSONStructure,
+    )
+
     data = _parsed(response)
     try:
         verified = verify_authentication_response(
@@ -209,4 +221,6 @@ def verify_assertion(rp: RelyingParty, response: str | dict, *, challenge: bytes
 
 def encode_id(raw: bytes) -> str:
     """A credential id or user handle as base64url text (for pages and logs of ids only)."""
+    from webauthn.helpers import bytes_to_base64url
+
     return bytes_to_base64url(raw)

@@ -59,20 +59,37 @@ class DatabaseStore:
         self._pending().append((key, window))
 
     def clear(self, key: str) -> None:
-        """Forget the counter."""
-        self._pending().append((key, None))
+        """Forget the counter.
+
+        A counter this request read as empty (and has not raised) is left alone: a
+        sign-in after no failures, the common case, then writes nothing after the
+        request (no second transaction). A failure another request counts in the
+        meantime stays counted, which is the stricter outcome.
+        """
+        pending = self._pending()
+        if g.get("throttle_empty") and key in g.throttle_empty and all(
+                pending_key != key for pending_key, _window in pending):
+            return
+        pending.append((key, None))
 
     def count(self, key: str) -> int:
         """Events under ``key`` in its current window (0 once it has ended)."""
         table = self._table
         hits = self._db.session.execute(sa.select(table.c.hits).where(
             table.c.key == key, table.c.expires_at > utcnow())).scalar_one_or_none() or 0
+        if "throttle_empty" not in g:
+            g.throttle_empty = set()
+        if hits:
+            g.throttle_empty.discard(key)
+        else:
+            g.throttle_empty.add(key)
         for pending_key, window in self._pending():
             if pending_key == key:
                 hits = 0 if window is None else hits + 1
         return hits
 
     def _flush(self, _exc=None) -> None:
+        g.pop("throttle_empty", None)  # what this request read says nothing about the next
         pending = g.pop("throttle_pending", None)
         if pending:
             with self._db.engine.begin() as connection:

@@ -10,9 +10,9 @@ linked; they map to local accounts by :attr:`SchoolAccount.ref`.
 from __future__ import annotations
 
 import logging
+import threading
 
 import sqlalchemy as sa
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
@@ -28,31 +28,57 @@ class SsoError(Exception):
 
 
 def init_oidc(app: Flask) -> None:
-    """Register the IdP client on ``app`` when its client id and secret are configured."""
-    oauth = OAuth(app)
-    app.extensions["gradebook_oauth"] = oauth
-    if app.config["GRADEBOOK_OIDC_CLIENT_ID"] and app.config["GRADEBOOK_OIDC_CLIENT_SECRET"]:
-        oauth.register(
-            "idp",
-            client_id=app.config["GRADEBOOK_OIDC_CLIENT_ID"],
-            client_secret=app.config["GRADEBOOK_OIDC_CLIENT_SECRET"],
-            server_metadata_url=app.config["IDP_ISSUER"] + "/.well-known/openid-configuration",
-            client_kwargs={"scope": SCOPES, "code_challenge_method": "S256",
-                           "token_endpoint_auth_method": "client_secret_basic", "timeout": 10},
-        )
+    """Offer the IdP's sign-out to logout; the client itself is built on first use.
+
+    Authlib's Flask client (and the HTTP stack under it) costs a worker ~20 MiB;
+    a worker that only serves pages to signed-in people never needs it, so it is
+    imported and registered by :func:`idp_client` when SSO is first used.
+    """
     # Logout (in accounts) asks for it without importing the SSO client.
     app.extensions["sso_end_session_url"] = end_session_url
 
 
+_client_lock = threading.Lock()
+
+
+def _registered_oauth(app: Flask):
+    """Authlib's registry with the IdP client, from the app's configuration."""
+    from authlib.integrations.flask_client import OAuth
+
+    oauth = OAuth(app)
+    oauth.register(
+        "idp",
+        client_id=app.config["GRADEBOOK_OIDC_CLIENT_ID"],
+        client_secret=app.config["GRADEBOOK_OIDC_CLIENT_SECRET"],
+        server_metadata_url=app.config["IDP_ISSUER"] + "/.well-known/openid-configuration",
+        client_kwargs={"scope": SCOPES, "code_challenge_method": "S256",
+                       "token_endpoint_auth_method": "client_secret_basic", "timeout": 10},
+    )
+    return oauth
+
+
 def idp_client():
-    """The registered IdP client, or None when SSO is not configured."""
+    """The registered IdP client (built once per app, under a lock), or None without SSO."""
+    if not sso_enabled():
+        return None
     oauth = current_app.extensions.get("gradebook_oauth")
-    return oauth.create_client("idp") if oauth is not None else None
+    if oauth is None:
+        with _client_lock:
+            oauth = current_app.extensions.get("gradebook_oauth")
+            if oauth is None:
+                oauth = _registered_oauth(current_app._get_current_object())
+                current_app.extensions["gradebook_oauth"] = oauth
+    return oauth.create_client("idp")
 
 
 def sso_enabled() -> bool:
-    """True when the IdP client is configured (the login page then offers SSO)."""
-    return idp_client() is not None
+    """True when the IdP client is configured (the login page then offers SSO).
+
+    Read from the configuration alone: every rendered page asks, and building the
+    client to answer would load Authlib's Flask integration in every worker.
+    """
+    config = current_app.config
+    return bool(config["GRADEBOOK_OIDC_CLIENT_ID"] and config["GRADEBOOK_OIDC_CLIENT_SECRET"])
 
 
 def end_session_url(id_token: str, after_path: str) -> str | None:

@@ -13,8 +13,6 @@ import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from gradebook_service.homeroom.services import RESULT_LABELS, TERM_RESULT_LABELS, Sheet
 from gradebook_service.pdf import SANS, add_fonts
@@ -72,7 +70,14 @@ def sheet_csv(sheet: Sheet) -> str:
 
 
 def sheet_pdf(sheet: Sheet, heading: Heading) -> bytes:
-    """The sheet on landscape A4 pages; the table's heading repeats on every page."""
+    """The sheet on landscape A4 pages; the table's heading repeats on every page.
+
+    fpdf2 is imported here, not at module level: it is 44 MiB a worker would otherwise
+    carry for a page few people print (tests/test_worker_imports.py).
+    """
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
     pdf = FPDF(orientation="L", format="A4", unit="mm")
     add_fonts(pdf)
     pdf.set_creator("E-dziennik")

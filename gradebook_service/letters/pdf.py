@@ -8,44 +8,16 @@ gradebook's catalogue in the letter's language (Polish by default).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from gradebook_service.letters.pages import LetterPage, StaffLetterPage
 from gradebook_service.pdf import MONO, add_fonts
 from gradebook_service.pdf import SANS as FONT
 from shared.i18n import format_day
-
-
-@dataclass
-class LetterPage:
-    """What one page says."""
-
-    school_name: str
-    school_address: str | None
-    pupil_name: str
-    class_name: str
-    guardian_name: str | None
-    parent_login: str | None
-    parent_password: str | None
-    pupil_login: str | None
-    pupil_password: str | None
-    kind: str = "welcome"  # or "reset"
-
-
-@dataclass
-class StaffLetterPage:
-    """A staff member's login and password (the second factor is set up at first sign-in)."""
-
-    school_name: str
-    school_address: str | None
-    staff_name: str
-    login: str
-    password: str
-    kind: str = "welcome"
 
 
 class LetterPDF(FPDF):

@@ -25,7 +25,7 @@ from gradebook_service.accounts.logins import ensure_family_accounts
 from gradebook_service.accounts.models import PARENT, STAFF, SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.letters import hashing
-from gradebook_service.letters.pdf import LetterPage, StaffLetterPage, render
+from gradebook_service.letters.pages import LetterPage, StaffLetterPage
 from gradebook_service.school.models import Guardianship, Pupil, School, SchoolClass, SchoolYear
 from shared.collation import order_by_name
 
@@ -160,6 +160,10 @@ def issue_and_render(school_id: int, plans: list[PagePlan], printed_by: SchoolAc
 
     Work units for ``progress``: one per password hashed and one per page rendered.
     """
+    # The PDF module loads fpdf (~44 MiB): imported where letters are drawn, so a
+    # worker serving pages never holds it.
+    from gradebook_service.letters.pdf import render
+
     if not plans:
         raise NothingToPrint()
     accounts = [a for plan in plans for a in plan.accounts()]
@@ -216,6 +220,8 @@ def print_staff_letter(account: SchoolAccount, printed_by: SchoolAccount | None,
     """A letter with a new password for a staff account (the second factor stays as it is)."""
     if account.role != STAFF:
         raise NothingToPrint()
+    from gradebook_service.letters.pdf import render  # fpdf only where letters are drawn
+
     password = generate_password()
     school = db.session.get(School, account.school_id)
     pdf = render([StaffLetterPage(school.name, school.address, account.staff.full_name,

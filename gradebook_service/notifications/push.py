@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
-from pywebpush import WebPushException, webpush
 
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
@@ -120,6 +119,10 @@ def deliver(jobs: list[PushJob]) -> tuple[int, list[int]]:
     sent, gone = 0, []
     if not jobs or not push_enabled():
         return 0, []
+    # Imported here: pywebpush and its HTTP stack cost a worker ~37 MiB; only the
+    # dispatcher sends pushes, page-serving workers never do.
+    from pywebpush import WebPushException, webpush
+
     config = current_app.config
     for job in jobs:
         try:

@@ -4,9 +4,13 @@ DejaVu ships inside the package (licence in ``data/DejaVu-LICENSE.txt``) so Poli
 diacritics print the same on a machine without system fonts.
 """
 
-from importlib import resources
+from __future__ import annotations
 
-from fpdf import FPDF
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # fpdf (~44 MiB with fontTools and Pillow) loads only where a PDF is made
+    from fpdf import FPDF
 
 SANS = "DejaVu"
 MONO = "DejaVuMono"

@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import holidays
-
 YEAR_NAME = re.compile(r"^(\d{4})/(\d{4})$")
 
 #: Voivodeship codes and their Polish names, in Polish alphabetical order.
@@ -100,6 +98,9 @@ def year_plan(name: str, term2_starts_on: date | None = None) -> YearPlan:
 
 def public_holidays(starts_on: date, ends_on: date) -> list[tuple[date, str]]:
     """Polish statutory holidays (with Polish names) between two dates, in date order."""
+    # Imported here: ~9 MiB per worker, needed only when a school year's calendar is built.
+    import holidays
+
     found = holidays.Poland(years=range(starts_on.year, ends_on.year + 1), language="pl")
     return sorted((day, name) for day, name in found.items() if starts_on <= day <= ends_on)
 
