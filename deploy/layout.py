@@ -311,15 +311,15 @@ def up(seed: str, overrides: list[str]) -> dict:
         print("==> migrating PostgreSQL", flush=True)
         flask("idp", "db", "upgrade")
         flask("gradebook_service", "db", "upgrade")
-        # The first signing keys, before any IdP process starts: processes that find no
-        # key at their first token each create their own at the same moment (seen here:
-        # four active keys, and the gradebook refusing tokens signed with the ones it had
-        # not fetched yet).
+        # The first signing keys, before any IdP process starts. Processes that find no
+        # key at their first token no longer each create their own (a partial unique
+        # index keeps one active key per algorithm, idp/oidc/keys.py); made here the
+        # first requests need not wait for key generation.
         if not json.loads(flask("idp", "keys", "list")):
             flask("idp", "keys", "rotate")
         # Likewise the IdP's internal client (the back-channel's client credentials),
-        # made at its first service token: two processes racing to insert it answered
-        # a family's registration with 500 (uq_oauth_client_client_id).
+        # made at its first service token (inserted ON CONFLICT DO NOTHING, so two
+        # processes racing to insert it both use the one row).
         _run([str(VENV / "python"), "-c", PREPARE_INTERNAL_CLIENT], env)
         client = json.loads(flask(
             "idp", "clients", "create", "--name", "E-dziennik", "--client-id", "gradebook",

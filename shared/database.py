@@ -131,13 +131,15 @@ def init_database(app: Flask, db: SQLAlchemy) -> None:
 
 
 def upsert(db: SQLAlchemy, table: sa.Table, values: dict, keys: Iterable[str],
-           update: Iterable[str] = (), where: sa.ColumnElement[bool] | None = None):
+           update: Iterable[str] = (), where: sa.ColumnElement[bool] | None = None,
+           index_where: sa.ColumnElement[bool] | None = None):
     """``INSERT … ON CONFLICT (keys)`` for SQLite and PostgreSQL alike.
 
     Check-then-insert races: two requests both see no row and the second insert
     fails on the unique constraint. The database settles it instead: on a conflict
     the ``update`` columns take the new values (only where ``where`` holds on the
-    existing row), or nothing happens when ``update`` is empty.
+    existing row), or nothing happens when ``update`` is empty. ``index_where`` names
+    a partial unique index (its ``WHERE``) as the conflict target.
     """
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -146,10 +148,11 @@ def upsert(db: SQLAlchemy, table: sa.Table, values: dict, keys: Iterable[str],
     statement = insert(table).values(**values)
     update = tuple(update)
     if not update:
-        return statement.on_conflict_do_nothing(index_elements=list(keys))
+        return statement.on_conflict_do_nothing(index_elements=list(keys),
+                                                index_where=index_where)
     return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in update},
-        where=where)
+        index_elements=list(keys), index_where=index_where,
+        set_={name: statement.excluded[name] for name in update}, where=where)
 
 
 def write_apart(db: SQLAlchemy, statement: sa.Executable, what: str) -> bool:

@@ -27,11 +27,16 @@ REJECTED = "rejected"
 
 
 class Lesson(TimestampMixin, db.Model):
-    """A lesson that took place: class, subject, teacher, date, period and topic."""
+    """A lesson that took place: class, subject, teacher, date, period and topic.
+
+    The teacher is part of its identity: two teachers may teach one class the same
+    subject in the same period (each a group of it), and each records their own lesson.
+    """
 
     __tablename__ = "lesson"
     __table_args__ = (
-        sa.UniqueConstraint("school_id", "class_id", "date", "period_number", "subject_id"),
+        sa.UniqueConstraint("school_id", "class_id", "date", "period_number", "subject_id",
+                            "teacher_id", name="uq_lesson_slot_teacher"),
         sa.Index("ix_lesson_school_teacher_date", "school_id", "teacher_id", "date"),
     )
 

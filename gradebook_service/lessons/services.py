@@ -43,9 +43,9 @@ from gradebook_service.school.models import (
     Subject,
 )
 from gradebook_service.school.years import current_class_ids_query
-from gradebook_service.timetable.services import teacher_plan
+from gradebook_service.timetable.services import class_plan, teacher_plan
 from shared.collation import order_by_name
-from shared.database import utcnow
+from shared.database import upsert, utcnow
 
 ATTENDED = (PRESENT, LATE, SCHOOL_DUTY)
 MISSED = (ABSENT, EXCUSED)
@@ -115,7 +115,16 @@ def percent(attended: int, missed: int) -> float | None:
 
 def open_lesson(account: SchoolAccount, class_id: int, subject_id: int, day: date,
                 period_number: int) -> Lesson:
-    """Return the lesson for a slot of the teacher's plan on ``day``, creating it the first time."""
+    """Return the teacher's own lesson for a slot of their plan on ``day``, creating it the first time.
+
+    The lesson returned is always recorded under this teacher, so the lesson screen
+    (which lets a teacher edit only their own lessons) never refuses it:
+
+    * another teacher of the same slot (a second group of the class) has a lesson of
+      their own, not this one;
+    * a lesson opened by a teacher the timetable no longer gives the slot to (a
+      substitution recorded afterwards) passes to the teacher who now teaches it.
+    """
     staff = account.staff
     refuse_free_day(account.school_id, day, LessonError)
     slots = [s for s in teacher_plan(account.school_id, staff.id, day)
@@ -123,16 +132,32 @@ def open_lesson(account: SchoolAccount, class_id: int, subject_id: int, day: dat
              and s.period_number == period_number and not s.cancelled]
     if not slots:
         raise LessonError(_l("This lesson is not in your timetable for that day."))
-    lesson = db.session.execute(sa.select(Lesson).where(
-        Lesson.school_id == account.school_id, Lesson.class_id == class_id,
-        Lesson.date == day, Lesson.period_number == period_number,
-        Lesson.subject_id == subject_id)).scalar_one_or_none()
-    if lesson is None:
-        lesson = Lesson(school_id=account.school_id, class_id=class_id, subject_id=subject_id,
-                        teacher_id=staff.id, date=day, period_number=period_number, topic="")
-        db.session.add(lesson)
-        db.session.flush()
-    return lesson
+    of_slot = (Lesson.school_id == account.school_id, Lesson.class_id == class_id,
+               Lesson.date == day, Lesson.period_number == period_number,
+               Lesson.subject_id == subject_id)
+    lessons = list(db.session.execute(sa.select(Lesson).where(*of_slot).order_by(Lesson.id))
+                   .scalars())
+    for lesson in lessons:
+        if lesson.teacher_id == staff.id:
+            return lesson
+    if lessons:
+        teaching = {s.teacher_id for s in class_plan(account.school_id, class_id, day, days=1)
+                    if s.subject_id == subject_id and s.period_number == period_number
+                    and not s.cancelled}
+        for lesson in lessons:
+            if lesson.teacher_id not in teaching:
+                lesson.teacher_id = staff.id
+                db.session.flush()
+                return lesson
+    # ON CONFLICT DO NOTHING: a second click (or tab) opening the same lesson at once
+    # finds the first one's row instead of failing on the unique constraint.
+    db.session.execute(upsert(db, Lesson.__table__, {
+        "school_id": account.school_id, "class_id": class_id, "subject_id": subject_id,
+        "teacher_id": staff.id, "date": day, "period_number": period_number, "topic": "",
+        "created_at": utcnow()}, keys=["school_id", "class_id", "date", "period_number",
+                                       "subject_id", "teacher_id"]))
+    return db.session.execute(sa.select(Lesson).where(
+        *of_slot, Lesson.teacher_id == staff.id)).scalar_one()
 
 
 def lesson_for_teacher(account: SchoolAccount, lesson_id: int) -> Lesson | None:

@@ -36,7 +36,7 @@ from idp.extensions import db
 from idp.oidc.constants import ALGORITHMS, DEFAULT_ALG
 from idp.oidc.models import SigningKey
 from shared.crypto import derive_key
-from shared.database import utcnow
+from shared.database import upsert, utcnow
 
 _ENC_PREFIX = "v1."
 
@@ -89,6 +89,20 @@ def new_key_row(alg: str, secret_key: str) -> SigningKey:
                       public_jwk=key.as_dict(private=False),
                       private_jwk_encrypted=encrypt_private_jwk(secret_key, kid,
                                                                 key.as_dict(private=True)))
+
+
+def _insert_first_key(alg: str, secret_key: str) -> sa.Executable:
+    """Insert a new active key for ``alg`` unless one is active already (``ON CONFLICT DO NOTHING``).
+
+    Two IdP nodes starting on an empty database both find no key; the partial unique
+    index ``uq_signing_key_active_alg`` lets only one of them add it, the other's
+    insert does nothing and it reads the winner's key.
+    """
+    row = new_key_row(alg, secret_key)
+    values = {"kid": row.kid, "alg": alg, "status": "active", "public_jwk": row.public_jwk,
+              "private_jwk_encrypted": row.private_jwk_encrypted, "created_at": utcnow()}
+    return upsert(db, SigningKey.__table__, values, keys=["alg"],
+                  index_where=sa.text("status = 'active'"))
 
 
 def grace_period(app: Flask) -> timedelta:
@@ -181,14 +195,15 @@ class KeyCache:
                    if not any(r.alg == alg and r.status == "active" for r in rows)]
         if not missing:
             return rows, True
+        secret = self._app.config["SECRET_KEY"]
         if own_transaction:
             with Session(db.engine) as session, session.begin():
                 for alg in missing:
-                    session.add(new_key_row(alg, self._app.config["SECRET_KEY"]))
+                    session.execute(_insert_first_key(alg, secret))
         else:
             for alg in missing:
-                db.session.add(new_key_row(alg, self._app.config["SECRET_KEY"]))
-            db.session.flush()
+                db.session.execute(_insert_first_key(alg, secret))
+        # Another node may have won the race for an algorithm: its key is the one to use.
         return self._rows(), own_transaction
 
     def _build(self, rows: list) -> _Snapshot:

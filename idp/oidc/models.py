@@ -65,8 +65,14 @@ class SigningKey(TimestampMixin, db.Model):
     """
 
     __tablename__ = "signing_key"
-    __table_args__ = (sa.CheckConstraint("status in ('active', 'retiring', 'retired')",
-                                         name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint("status in ('active', 'retiring', 'retired')", name="status"),
+        # One active key per algorithm: two nodes creating the first keys at once cannot
+        # both succeed (the loser reads the winner's keys, idp/oidc/keys.py).
+        sa.Index("uq_signing_key_active_alg", "alg", unique=True,
+                 sqlite_where=sa.text("status = 'active'"),
+                 postgresql_where=sa.text("status = 'active'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kid: Mapped[str] = mapped_column(sa.String(64), unique=True)

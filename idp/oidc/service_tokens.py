@@ -15,7 +15,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from idp.extensions import db
+from idp.oidc.constants import DEFAULT_ALG
 from idp.oidc.models import ClientView, OAuthClient
+from shared.database import upsert, utcnow
 
 INTERNAL_CLIENT_ID = "idp-internal"
 #: Reuse a cached token until this many seconds before it expires.
@@ -25,14 +27,23 @@ _lock = threading.Lock()
 
 
 def _internal_client() -> ClientView:
-    row = db.session.scalar(sa.select(OAuthClient).filter_by(client_id=INTERNAL_CLIENT_ID))
+    """The internal client's row, created the first time.
+
+    Every IdP node may get here first on a fresh database: the row is inserted with
+    ``ON CONFLICT DO NOTHING`` (never check-then-insert), then read, so the node
+    that lost the race uses the winner's row instead of failing on
+    ``uq_oauth_client_client_id``.
+    """
+    select = sa.select(OAuthClient).filter_by(client_id=INTERNAL_CLIENT_ID)
+    row = db.session.scalar(select)
     if row is None:
-        row = OAuthClient(client_id=INTERNAL_CLIENT_ID, name="E-dziennik IdP", secret_hash=None,
-                          is_public=False, first_party=True, redirect_uris=[],
-                          post_logout_redirect_uris=[], scope="school_accounts.verify",
-                          grant_types=["client_credentials"], internal=True)
-        db.session.add(row)
-        db.session.flush()
+        db.session.execute(upsert(db, OAuthClient.__table__, {
+            "client_id": INTERNAL_CLIENT_ID, "name": "E-dziennik IdP", "secret_hash": None,
+            "is_public": False, "first_party": True, "redirect_uris": [],
+            "post_logout_redirect_uris": [], "scope": "school_accounts.verify",
+            "grant_types": ["client_credentials"], "internal": True,
+            "id_token_alg": DEFAULT_ALG, "created_at": utcnow()}, keys=["client_id"]))
+        row = db.session.scalar(select)
     return ClientView(row)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 22:19:26.608981
+Create Date: 2026-12-07 22:33:55.754252
 
 """
 
@@ -413,7 +413,8 @@ def upgrade():
             "date",
             "period_number",
             "subject_id",
-            name=op.f("uq_lesson_school_id_class_id_date_period_number_subject_id"),
+            "teacher_id",
+            name="uq_lesson_slot_teacher",
         ),
     )
     with op.batch_alter_table("lesson", schema=None) as batch_op:

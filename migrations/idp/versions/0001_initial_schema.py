@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 22:19:30.216557
+Create Date: 2026-12-07 22:30:57.659136
 
 """
 
@@ -143,6 +143,13 @@ def upgrade():
     )
     with op.batch_alter_table("signing_key", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_signing_key_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "uq_signing_key_active_alg",
+            ["alg"],
+            unique=True,
+            sqlite_where=sa.text("status = 'active'"),
+            postgresql_where=sa.text("status = 'active'"),
+        )
 
     op.create_table(
         "throttle_counter",
@@ -490,6 +497,11 @@ def downgrade():
 
     op.drop_table("throttle_counter")
     with op.batch_alter_table("signing_key", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_signing_key_active_alg",
+            sqlite_where=sa.text("status = 'active'"),
+            postgresql_where=sa.text("status = 'active'"),
+        )
         batch_op.drop_index(batch_op.f("ix_signing_key_status"))
 
     op.drop_table("signing_key")
