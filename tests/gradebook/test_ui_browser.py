@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ICONS = ["Oceny", "Frekwencja", "Wiadomości", "Ogłoszenia", "Zadania domowe", "Plan lekcji",
          "Terminarz"]
-BAR = ["Organizacja", "Uczeń", "Ankiety", "Ustawienia", "Pomoc", "Wyloguj"]
+BAR = ["Organizacja", "Uczeń", "Rok szkolny", "Ankiety", "Ustawienia", "Pomoc", "Wyloguj"]
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_family_pages_in_polish_formats_menu_and_phone_calendar(live_gradebook, 
         page.set_viewport_size(viewport)
         page.goto(base + "/family/")
         assert page.locator("html").get_attribute("lang") == "uk"
-        assert _names(page, "nav.family-bar li") == ["Організація", "Учень", "Опитування",
+        assert _names(page, "nav.family-bar li") == ["Організація", "Учень", "Навчальний рік", "Опитування",
                                                       "Налаштування", "Допомога", "Вийти"]
         assert "Оцінки" in page.inner_text("ul.family-icons")
         page.screenshot(path=str(SHOTS / f"ui-family-home-uk-{size}.png"), full_page=True)
