@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
 from shared.database import TimestampMixin
+from shared.passkey_columns import PasskeyChallengeColumns, PasskeyColumns
 
 
-class Passkey(TimestampMixin, db.Model):
+class Passkey(PasskeyColumns, TimestampMixin, db.Model):
     """One WebAuthn credential of a school account (its public key; the private key never leaves
     the authenticator)."""
 
@@ -22,22 +21,9 @@ class Passkey(TimestampMixin, db.Model):
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id",
                                                           ondelete="CASCADE"))
-    #: The person's own name for it ("Laptop w pokoju nauczycielskim").
-    name: Mapped[str] = mapped_column(sa.String(60))
-    #: Unique across the deployment: a passwordless sign-in finds the account by it.
-    credential_id: Mapped[bytes] = mapped_column(sa.LargeBinary(1023), unique=True)
-    #: The random WebAuthn user handle of the account (the same for all its passkeys).
-    user_handle: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
-    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(1023))
-    sign_count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    backup_eligible: Mapped[bool] = mapped_column(default=False)
-    backed_up: Mapped[bool] = mapped_column(default=False)
-    transports: Mapped[str] = mapped_column(sa.String(120), default="")
-    aaguid: Mapped[str] = mapped_column(sa.String(36), default="")
-    last_used_at: Mapped[datetime | None]
 
 
-class PasskeyChallenge(db.Model):
+class PasskeyChallenge(PasskeyChallengeColumns, db.Model):
     """A challenge handed to one browser session; deleted when used, useless when expired.
 
     Not school-owned: a passwordless sign-in starts before anyone (or any school) is known.
@@ -47,11 +33,5 @@ class PasskeyChallenge(db.Model):
     __table_args__ = (sa.Index("ix_passkey_challenge_expires", "expires_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: "register", "second-factor" or "passwordless".
-    purpose: Mapped[str] = mapped_column(sa.String(20))
     account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_account.id",
                                                                  ondelete="CASCADE"))
-    challenge: Mapped[bytes] = mapped_column(sa.LargeBinary(64))
-    #: For a registration: the user handle the new passkey will carry.
-    user_handle: Mapped[bytes | None] = mapped_column(sa.LargeBinary(64))
-    expires_at: Mapped[datetime]

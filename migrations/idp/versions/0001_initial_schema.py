@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 22:30:57.659136
+Create Date: 2026-12-07 23:37:31.195755
 
 """
 
@@ -359,8 +359,8 @@ def upgrade():
     op.create_table(
         "passkey_challenge",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("purpose", sa.String(length=20), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=True),
+        sa.Column("purpose", sa.String(length=20), nullable=False),
         sa.Column("challenge", sa.LargeBinary(length=64), nullable=False),
         sa.Column("user_handle", sa.LargeBinary(length=64), nullable=True),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
