@@ -17,6 +17,7 @@ import argparse
 import os
 import random
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -77,8 +78,11 @@ def session_cookie(app, account_id: int, version: int) -> str:
     sid = open_session(db.session.get(SchoolAccount, account_id))
     db.session.commit()
     serializer = app.session_interface.get_signing_serializer(app)
+    # As a browser holds it after its first page: permanent (as sign_in() makes it) and
+    # with the CSRF token the first form stored, so no request has to change the session.
     return app.config["SESSION_COOKIE_NAME"] + "=" + serializer.dumps(
-        {SESSION_KEY: account_id, SESSION_VERSION_KEY: version, SID_KEY: sid})
+        {SESSION_KEY: account_id, SESSION_VERSION_KEY: version, SID_KEY: sid,
+         "_permanent": True, "csrf_token": secrets.token_hex(20)})
 
 
 def fill(app) -> tuple[int, int]:

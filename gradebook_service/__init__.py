@@ -55,12 +55,14 @@ def register_caches(app: Flask) -> None:
     from gradebook_service.internal_api.tokens import init_token_verifier
     from gradebook_service.web.cache import FragmentCache
     from gradebook_service.web.menus import init_menus
+    from gradebook_service.web.session_cookie import init_session_cookies
 
     app.extensions["fragment_cache"] = FragmentCache()
     app.extensions["school_years"] = {}
     app.extensions["rollover_progress"] = {}  # job id → (classes done, all): roster/rollover_jobs.py
     init_token_verifier(app)
     init_menus(app)
+    init_session_cookies(app)
 
 
 def register_blueprints(app: Flask) -> None:

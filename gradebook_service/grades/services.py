@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -434,23 +435,36 @@ def grades_fingerprint(school: School, pupil: Pupil, year) -> tuple:
     (ix_grade_school_pupil_term); final and descriptive grades and the class's subjects
     are counted in scalar subqueries.
     """
-    term_ids = [t.id for t in year.terms]
-    finals = (FinalGrade.school_id == school.id, FinalGrade.pupil_id == pupil.id,
-              FinalGrade.school_year_id == year.id)
-    texts = (DescriptiveGrade.school_id == school.id, DescriptiveGrade.pupil_id == pupil.id,
-             DescriptiveGrade.school_year_id == year.id)
-    row = db.session.execute(sa.select(
+    row = db.session.execute(_fingerprint_statement(), {
+        "school_id": school.id, "pupil_id": pupil.id, "year_id": year.id,
+        "class_id": pupil.class_id, "term_ids": [t.id for t in year.terms]}).one()
+    return tuple(str(v) for v in row) + (repr(sorted((school.settings or {}).items())),)
+
+
+@cache
+def _fingerprint_statement() -> sa.Select:
+    """The fingerprint query with bound parameters, built once per process.
+
+    Every grades page (HTML and API) asks it; building this many subqueries cost more
+    CPU than running them (issue 16), so only the parameters change per request.
+    """
+    school_id, pupil_id, year_id = (sa.bindparam("school_id"), sa.bindparam("pupil_id"),
+                                    sa.bindparam("year_id"))
+    finals = (FinalGrade.school_id == school_id, FinalGrade.pupil_id == pupil_id,
+              FinalGrade.school_year_id == year_id)
+    texts = (DescriptiveGrade.school_id == school_id, DescriptiveGrade.pupil_id == pupil_id,
+             DescriptiveGrade.school_year_id == year_id)
+    return (sa.select(
         sa.func.count(), sa.func.max(Grade.updated_at), sa.func.max(Grade.id),
         sa.select(sa.func.count()).select_from(FinalGrade).where(*finals).scalar_subquery(),
         sa.select(sa.func.max(FinalGrade.updated_at)).where(*finals).scalar_subquery(),
         sa.select(sa.func.count()).select_from(DescriptiveGrade).where(*texts).scalar_subquery(),
         sa.select(sa.func.max(DescriptiveGrade.updated_at)).where(*texts).scalar_subquery(),
         sa.select(sa.func.max(GradeCategory.updated_at)).where(
-            GradeCategory.school_id == school.id).scalar_subquery(),
+            GradeCategory.school_id == school_id).scalar_subquery(),
         sa.select(sa.func.count()).select_from(TeachingAssignment).where(
-            TeachingAssignment.school_id == school.id,
-            TeachingAssignment.class_id == pupil.class_id).scalar_subquery())
+            TeachingAssignment.school_id == school_id,
+            TeachingAssignment.class_id == sa.bindparam("class_id")).scalar_subquery())
         .select_from(Grade)
-        .where(Grade.school_id == school.id, Grade.pupil_id == pupil.id,
-               Grade.term_id.in_(term_ids))).one()
-    return tuple(str(v) for v in row) + (repr(sorted((school.settings or {}).items())),)
+        .where(Grade.school_id == school_id, Grade.pupil_id == pupil_id,
+               Grade.term_id.in_(sa.bindparam("term_ids", expanding=True))))

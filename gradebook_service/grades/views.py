@@ -16,6 +16,7 @@ from gradebook_service.grades.models import Assessment
 from gradebook_service.school.years import school_year_for, term_for
 from gradebook_service.web import dates
 from gradebook_service.web.cache import fragment_cache, time_bucket
+from gradebook_service.web.chrome import family_page
 from gradebook_service.web.family import family_context, mark_visited, new_since
 from gradebook_service.web.staff import own_entry_or_404, school_of, staff_account, taught_or_404
 
@@ -41,8 +42,7 @@ def family():
                                      seen_since=new_since(previous))
         body = render_template("grades/family_body.html", ctx=ctx, rows=rows, active="grades")
         fragment_cache().set(key, body)
-    return render_template("family/cached_page.html", ctx=ctx, body=Markup(body),  # noqa: S704
-                           title=_("Grades"))
+    return family_page(ctx, Markup(body), _("Grades"))  # noqa: S704 - our own rendered body
 
 
 def _term(account, number: int | None):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import abort, current_app, g
@@ -55,25 +56,9 @@ def family_context() -> FamilyContext:
     account = current_account()
     if account is None or account.role not in (PARENT, PUPIL):
         abort(404)
-    if account.role == PARENT:
-        query = (sa.select(SchoolClass, School)
-                 .select_from(Guardianship)
-                 .join(Guardian, Guardian.id == Guardianship.guardian_id)
-                 .join(Pupil, Pupil.id == Guardianship.pupil_id)
-                 .add_columns(Guardianship, Guardian, Pupil)
-                 .where(Guardianship.id == account.guardianship_id))
-    else:
-        query = sa.select(SchoolClass, School).select_from(Pupil).add_columns(Pupil).where(
-            Pupil.id == account.pupil_id)
-    # A pupil who left or graduated has no class now: their last class stands in.
-    last_class = (sa.select(Enrolment.class_id).where(
-        Enrolment.school_id == Pupil.school_id, Enrolment.pupil_id == Pupil.id)
-        .order_by(Enrolment.starts_on.desc(), Enrolment.id.desc()).limit(1)
-        .correlate(Pupil).scalar_subquery())
-    row = db.session.execute(
-        query.join(SchoolClass, SchoolClass.id == sa.func.coalesce(Pupil.class_id, last_class))
-        .join(School, School.id == Pupil.school_id)
-        .where(Pupil.school_id == account.school_id)).first()
+    row = db.session.execute(_child_statement(account.role), {
+        "owner_id": account.guardianship_id if account.role == PARENT else account.pupil_id,
+        "school_id": account.school_id}).first()
     pupil = account.family_pupil() if row is not None else None
     if pupil is None or pupil.school_id != account.school_id:
         abort(404)
@@ -89,6 +74,33 @@ def family_context() -> FamilyContext:
         abort(404)
     g.family_context = FamilyContext(account, pupil, row[0], row[1], year, day, tuple(row))
     return g.family_context
+
+
+@cache
+def _child_statement(role: str) -> sa.Select:
+    """The child's row with guardian, class and school, with bound parameters, built once.
+
+    Parents reach the child through their guardianship, pupils are the child; building
+    the joins per request cost more CPU than running them (issue 16).
+    """
+    if role == PARENT:
+        query = (sa.select(SchoolClass, School)
+                 .select_from(Guardianship)
+                 .join(Guardian, Guardian.id == Guardianship.guardian_id)
+                 .join(Pupil, Pupil.id == Guardianship.pupil_id)
+                 .add_columns(Guardianship, Guardian, Pupil)
+                 .where(Guardianship.id == sa.bindparam("owner_id")))
+    else:
+        query = sa.select(SchoolClass, School).select_from(Pupil).add_columns(Pupil).where(
+            Pupil.id == sa.bindparam("owner_id"))
+    # A pupil who left or graduated has no class now: their last class stands in.
+    last_class = (sa.select(Enrolment.class_id).where(
+        Enrolment.school_id == Pupil.school_id, Enrolment.pupil_id == Pupil.id)
+        .order_by(Enrolment.starts_on.desc(), Enrolment.id.desc()).limit(1)
+        .correlate(Pupil).scalar_subquery())
+    return (query.join(SchoolClass, SchoolClass.id == sa.func.coalesce(Pupil.class_id, last_class))
+            .join(School, School.id == Pupil.school_id)
+            .where(Pupil.school_id == sa.bindparam("school_id")))
 
 
 @dataclass(frozen=True)
@@ -165,10 +177,9 @@ def mark_visited(ctx: FamilyContext, section: str) -> datetime | None:
     one family racing on a first visit both succeed, and a failure to record it never
     fails the page (the badges are merely not reset).
     """
-    previous = db.session.execute(sa.select(SectionVisit.seen_at).where(
-        SectionVisit.school_id == ctx.account.school_id, SectionVisit.account_id == ctx.account.id,
-        SectionVisit.pupil_id == ctx.pupil.id, SectionVisit.section == section)
-    ).scalar_one_or_none()
+    previous = db.session.execute(_visit_statement(), {
+        "school_id": ctx.account.school_id, "account_id": ctx.account.id,
+        "pupil_id": ctx.pupil.id, "section": section}).scalar_one_or_none()
     now = utcnow()
     if previous is None or now - previous > REVISIT_GRACE:
         table = SectionVisit.__table__
@@ -178,3 +189,13 @@ def mark_visited(ctx: FamilyContext, section: str) -> datetime | None:
             keys=("school_id", "account_id", "pupil_id", "section"), update=("seen_at",),
             where=table.c.seen_at < now - REVISIT_GRACE), "a section visit")
     return previous
+
+
+@cache
+def _visit_statement() -> sa.Select:
+    """The previous visit of one section, with bound parameters (asked by every family page)."""
+    return sa.select(SectionVisit.seen_at).where(
+        SectionVisit.school_id == sa.bindparam("school_id"),
+        SectionVisit.account_id == sa.bindparam("account_id"),
+        SectionVisit.pupil_id == sa.bindparam("pupil_id"),
+        SectionVisit.section == sa.bindparam("section"))
