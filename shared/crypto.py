@@ -3,15 +3,15 @@
 Every secret stored encrypted (TOTP secrets, signing keys, printed-letter PDFs)
 gets its own key from ``SECRET_KEY`` by HKDF-SHA256 (RFC 5869) with the purpose
 as ``info``: a key leaked or misused for one purpose opens nothing else.
+
+``cryptography`` is imported by the first derivation: every module that seals
+something imports this one, but a register worker serving family pages never
+derives a key, and the library's Rust bindings cost ~7 MiB per worker (issue 16).
 """
 
 from __future__ import annotations
 
 import base64
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
 class SealBroken(Exception):
@@ -24,6 +24,9 @@ def derive_key(secret: str, purpose: str, *, salt: bytes | None = None, length: 
     ``salt`` is fixed per store: stores that already hold ciphertexts keep theirs so
     what they hold stays readable.
     """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt,
                 info=purpose.encode()).derive(secret.encode())
 
@@ -32,6 +35,8 @@ class Sealer:
     """Encrypt and authenticate values for one purpose (Fernet: AES-CBC with HMAC-SHA256)."""
 
     def __init__(self, secret: str, purpose: str, *, salt: bytes | None = None) -> None:
+        from cryptography.fernet import Fernet
+
         self._fernet = Fernet(base64.urlsafe_b64encode(derive_key(secret, purpose, salt=salt)))
 
     def seal(self, data: bytes | str) -> str:
@@ -40,6 +45,8 @@ class Sealer:
 
     def open(self, sealed: str | bytes) -> bytes:
         """Return what :meth:`seal` sealed; raise :class:`SealBroken` if it does not authenticate."""
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(sealed)
         except (InvalidToken, TypeError, ValueError) as exc:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g
-from redis.exceptions import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -116,6 +115,18 @@ class DatabaseStore:
                 self._table.c.expires_at <= utcnow())).rowcount
 
 
+def store_errors() -> tuple[type[Exception], ...]:
+    """What an unreachable Redis raises, for ``except store_errors():``.
+
+    An ``except`` clause evaluates its expression only once something was raised, so a
+    worker that never meets a Redis error never imports the redis package (~20 MiB
+    with what it pulls in, issue 16); one configured with Redis has it loaded anyway.
+    """
+    from redis.exceptions import RedisError
+
+    return (RedisError,)
+
+
 class LimitsStore:
     """Counters in a ``limits`` storage (Redis, or memory for a single process).
 
@@ -132,14 +143,14 @@ class LimitsStore:
     def hit(self, key: str, window: timedelta) -> int:
         try:
             return self._storage.incr(key, int(window.total_seconds()))
-        except RedisError as exc:
+        except store_errors() as exc:
             log.warning("throttle store unreachable (hit): %s", type(exc).__name__)
             return UNREADABLE
 
     def count(self, key: str) -> int:
         try:
             return self._storage.get(key)
-        except RedisError as exc:
+        except store_errors() as exc:
             log.warning("throttle store unreachable: refusing credential checks (%s)",
                         type(exc).__name__)
             return UNREADABLE
@@ -147,5 +158,5 @@ class LimitsStore:
     def clear(self, key: str) -> None:
         try:
             self._storage.clear(key)
-        except RedisError as exc:
+        except store_errors() as exc:
             log.warning("throttle store unreachable (clear): %s", type(exc).__name__)

@@ -16,11 +16,11 @@ import time
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from limits import RateLimitItem, parse
-from redis.exceptions import RedisError
 
 from gradebook_service.api.caller import Caller
 from gradebook_service.api.errors import TooManyRequests
 from gradebook_service.extensions import limiter
+from shared.throttle_store import store_errors
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def count_request(caller: Caller) -> dict[str, str]:
         return {}
     try:
         return _count(caller)
-    except RedisError as exc:
+    except store_errors() as exc:
         log.warning("API quota store unreachable: %s", type(exc).__name__)
         if request.method in ("GET", "HEAD"):
             return {}

@@ -435,7 +435,9 @@ def grades_fingerprint(school: School, pupil: Pupil, year) -> tuple:
     (ix_grade_school_pupil_term); final and descriptive grades and the class's subjects
     are counted in scalar subqueries.
     """
-    row = db.session.execute(_fingerprint_statement(), {
+    # Columns only, so the statement runs on the session's connection without the ORM's
+    # per-statement work (its result is never an entity).
+    row = db.session.connection().execute(_fingerprint_statement(), {
         "school_id": school.id, "pupil_id": pupil.id, "year_id": year.id,
         "class_id": pupil.class_id, "term_ids": [t.id for t in year.terms]}).one()
     return tuple(str(v) for v in row) + (repr(sorted((school.settings or {}).items())),)

@@ -7,6 +7,11 @@ are found through the IdP's discovery document
 (``{IDP_ISSUER}/.well-known/openid-configuration`` → ``jwks_uri``), cached, and
 fetched again when a token names a key id the cache does not know (key
 rotation), at most once per :data:`REFETCH_INTERVAL`.
+
+The three HTTP calls use the standard library (:func:`_fetch_json`): ``requests``
+and its dependencies cost every worker ~8 MiB for calls made once per key rotation.
+joserfc (with cryptography's JOSE keys, ~9 MiB) is imported by the first token
+checked, so a worker that serves only family pages never loads it (issue 16).
 """
 
 from __future__ import annotations
@@ -15,18 +20,44 @@ import base64
 import json
 import threading
 import time
+from http.client import HTTPException
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode, urlsplit
 
-import requests
 from flask import Flask, current_app, request
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
 
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 CACHE_SECONDS = 600
 REFETCH_INTERVAL = 10.0
 ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}
 LEEWAY = 30
+HTTP_TIMEOUT = 5
+#: What a failed call to the IdP raises: no answer, a refused or broken connection, an HTTP
+#: error status (urllib's HTTPError is an OSError), a body that is not JSON.
+HTTP_ERRORS = (OSError, HTTPException, ValueError)
+
+
+def _fetch_json(url: str, form: dict | None = None, auth: tuple[str, str] | None = None):
+    """GET ``url`` (POST ``form`` when given) and return the JSON answer; raise on any failure.
+
+    Only http(s) URLs are opened: ``jwks_uri`` comes from the IdP's discovery document,
+    and urllib would otherwise also open ``file:`` and ``ftp:`` URLs.
+    """
+    import urllib.request  # loaded by the first key fetch, not by every worker
+
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    headers = {"Accept": "application/json"}
+    if auth is not None:
+        pair = f"{auth[0]}:{auth[1]}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+    data = urlencode(form).encode() if form is not None else None
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers),  # noqa: S310 - scheme checked above
+                                timeout=HTTP_TIMEOUT) as response:
+        return json.loads(response.read())
 
 
 class TokenRejected(Exception):
@@ -55,22 +86,21 @@ class JwksCache:
     def discovery(self) -> dict:
         """The IdP's discovery document (fetched once per process)."""
         if self._discovery is None:
-            response = requests.get(self.issuer + "/.well-known/openid-configuration", timeout=5)
-            response.raise_for_status()
-            self._discovery = response.json()
+            self._discovery = _fetch_json(self.issuer + "/.well-known/openid-configuration")
         return self._discovery
 
     def _fetch(self) -> None:
-        jwks_uri = self.discovery()["jwks_uri"]
-        response = requests.get(jwks_uri, timeout=5)
-        response.raise_for_status()
-        data = response.json()
+        from joserfc.jwk import KeySet
+
+        data = _fetch_json(self.discovery()["jwks_uri"])
         self._keys = KeySet.import_key_set(data)
         self._kids = {k.get("kid") for k in data.get("keys", []) if k.get("kid")}
         self._fetched_at = time.monotonic()
 
     def keys_for(self, kid: str | None) -> KeySet:
         """The key set, refreshed when stale or when ``kid`` is unknown."""
+        from joserfc.errors import JoseError
+
         with self._lock:
             now = time.monotonic()
             stale = self._keys is None or now - self._fetched_at > CACHE_SECONDS
@@ -79,7 +109,7 @@ class JwksCache:
             if stale or unknown:
                 try:
                     self._fetch()
-                except (requests.RequestException, ValueError, KeyError, JoseError) as exc:
+                except (*HTTP_ERRORS, KeyError, JoseError) as exc:
                     if self._keys is None:
                         raise TokenRejected("jwks_unavailable") from exc
             return self._keys
@@ -118,13 +148,11 @@ def _introspection_active(raw: str) -> bool:
     config = current_app.config
     discovery = current_app.extensions["idp_jwks"].discovery()
     try:
-        response = requests.post(
-            discovery["introspection_endpoint"], data={"token": raw, "token_type_hint": "access_token"},
-            auth=(config["GRADEBOOK_OIDC_CLIENT_ID"], config["GRADEBOOK_OIDC_CLIENT_SECRET"]),
-            timeout=5)
-        response.raise_for_status()
-        return response.json().get("active") is True
-    except (requests.RequestException, ValueError, KeyError) as exc:
+        answer = _fetch_json(
+            discovery["introspection_endpoint"], form={"token": raw, "token_type_hint": "access_token"},
+            auth=(config["GRADEBOOK_OIDC_CLIENT_ID"], config["GRADEBOOK_OIDC_CLIENT_SECRET"]))
+        return answer.get("active") is True
+    except (*HTTP_ERRORS, KeyError) as exc:
         raise TokenRejected("introspection_unavailable") from exc
 
 
@@ -144,6 +172,9 @@ def verify_access_token(raw: str, required_scope: str | None) -> dict:
     equals IDP_ISSUER; ``aud`` contains GRADEBOOK_URL; ``exp`` in the future; with
     API_TOKEN_INTROSPECTION, the IdP still calls it active (not revoked).
     """
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+
     config = current_app.config
     if not raw or raw.count(".") != 2:
         raise TokenRejected("malformed")

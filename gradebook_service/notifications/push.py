@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 
 from gradebook_service.accounts.models import SchoolAccount
@@ -35,6 +33,11 @@ def _b64(data: bytes) -> str:
 
 def generate_vapid_keys() -> tuple[str, str]:
     """A new P-256 key pair: (private key, public key), both base64url raw as browsers take it."""
+    # Here, not at the top: the settings page imports this module, and a worker serving
+    # family pages need not hold cryptography's bindings (issue 16; pywebpush likewise).
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     key = ec.generate_private_key(ec.SECP256R1())
     private = key.private_numbers().private_value.to_bytes(32, "big")
     public = key.public_key().public_bytes(serialization.Encoding.X962,
