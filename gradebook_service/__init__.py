@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_caches(app: Flask) -> None:
     """Give the app its own process caches, so every app (tests build many) starts empty."""
+    from gradebook_service.accounts.login_page import init_login_page
     from gradebook_service.internal_api.tokens import init_token_verifier
     from gradebook_service.web.cache import FragmentCache
     from gradebook_service.web.menus import init_menus
@@ -63,6 +64,7 @@ def register_caches(app: Flask) -> None:
     init_token_verifier(app)
     init_menus(app)
     init_session_cookies(app)
+    init_login_page(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -35,12 +35,19 @@ class SessionRecordMixin:
 
 
 def open_record(db, model, lifetime: timedelta, **owner) -> str:
-    """Add a record for a new session (and drop expired ones); return the id for the cookie."""
+    """Add a record for a new session (and drop expired ones); return the id for the cookie.
+
+    Both statements run on the session's connection, in the request's transaction: no
+    one needs the record as an object, and the ORM's unit of work for one row cost a
+    sign-in more CPU than the two statements themselves (issue 16).
+    """
     now = utcnow()
-    db.session.execute(sa.delete(model).where(model.expires_at <= now))
+    table = model.__table__
+    connection = db.session.connection()
+    connection.execute(table.delete().where(table.c.expires_at <= now))
     sid = secrets.token_urlsafe(32)
-    db.session.add(model(sid_digest=sid_digest(sid), expires_at=now + lifetime, **owner))
-    db.session.flush()
+    connection.execute(table.insert(), {"sid_digest": sid_digest(sid), "created_at": now,
+                                        "expires_at": now + lifetime, **owner})
     return sid
 
 

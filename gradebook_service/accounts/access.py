@@ -20,9 +20,8 @@ from gradebook_service.accounts.models import (
     STAFF,
     SchoolAccount,
     SignInSession,
-    TermsVersion,
 )
-from gradebook_service.accounts.terms import remember_terms_version
+from gradebook_service.accounts.terms import remember_terms_version, terms_version_column
 from gradebook_service.extensions import db
 from gradebook_service.school.models import Pupil, SchoolClass, TeachingAssignment
 from gradebook_service.school.years import current_class_ids_query
@@ -63,10 +62,7 @@ def _signed_in_statement():
     Every signed-in request asks this (the first-login gate needs both answers), so
     the statement is built once per process and only its parameters change.
     """
-    terms_version = sa.select(sa.func.max(TermsVersion.version)).where(
-        TermsVersion.school_id == SchoolAccount.school_id).correlate(
-        SchoolAccount).scalar_subquery()
-    return sa.select(SchoolAccount, terms_version).join(SignInSession, sa.and_(
+    return sa.select(SchoolAccount, terms_version_column()).join(SignInSession, sa.and_(
         SignInSession.school_id == SchoolAccount.school_id,
         SignInSession.account_id == SchoolAccount.id,
         live_bound(SignInSession))).where(SchoolAccount.id == sa.bindparam("account_id"))

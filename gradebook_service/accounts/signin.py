@@ -6,12 +6,15 @@ and fails with one of :mod:`shared.credentials`' errors, whatever was wrong.
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from gradebook_service.accounts.logins import normalise_login
 from gradebook_service.accounts.models import PARENT, STAFF, SchoolAccount
+from gradebook_service.accounts.terms import remember_terms_version, terms_version_column
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
 from shared.credentials import InvalidCredentials, PasswordRejected, TooManyAttempts
@@ -33,8 +36,8 @@ def authenticate(login: str, password: str, *, scope: str = LOGIN_SCOPE,
     throttle = credential_throttle()
     if throttle.blocked(scope, login, ip):
         raise TooManyAttempts()
-    account = db.session.execute(
-        sa.select(SchoolAccount).where(SchoolAccount.login == login)).scalar_one_or_none()
+    row = db.session.execute(_account_statement(), {"login": login}).one_or_none()
+    account, terms_version = row if row is not None else (None, None)
     stored = account.password_hash if account is not None and account.is_active else None
     result = current_hasher().verify(stored, password or "")
     if not result.ok:
@@ -42,9 +45,22 @@ def authenticate(login: str, password: str, *, scope: str = LOGIN_SCOPE,
         audit("login.failed", subject=login if account is not None else None, scope=scope)
         raise InvalidCredentials()
     throttle.succeeded(scope, login)
+    if terms_version is not None:
+        remember_terms_version(account.school_id, terms_version)  # for the first-login gate
     if result.new_hash:
         account.password_hash = result.new_hash
     return account
+
+
+@cache
+def _account_statement() -> sa.Select:
+    """The account of a login with its school's current terms version, built once per process.
+
+    The sign-in's next step (the first-login gate) needs the terms version: read here, it
+    costs no query of its own; building the statement per sign-in cost more than running it.
+    """
+    return sa.select(SchoolAccount, terms_version_column()).where(
+        SchoolAccount.login == sa.bindparam("login"))
 
 
 def record_login(account: SchoolAccount, method: str) -> None:

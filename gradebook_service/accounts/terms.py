@@ -28,6 +28,17 @@ def remember_terms_version(school_id: int, version: int) -> None:
     g.setdefault(_VERSION_KEY, {})[school_id] = version
 
 
+def terms_version_column() -> sa.ScalarSelect:
+    """The account's school's current terms version, as a column next to a SchoolAccount.
+
+    The sign-in check and every signed-in request read it in the same statement as the
+    account (then :func:`remember_terms_version`), so the first-login gate costs no query.
+    """
+    return sa.select(sa.func.max(TermsVersion.version)).where(
+        TermsVersion.school_id == SchoolAccount.school_id).correlate(
+        SchoolAccount).scalar_subquery()
+
+
 def current_terms_version(school_id: int) -> int:
     """The number of the school's current terms (read once per request at most)."""
     known = g.get(_VERSION_KEY, {}).get(school_id)

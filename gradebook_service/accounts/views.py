@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from gradebook_service.accounts import forms, recovery, second_factor, signin, terms
 from gradebook_service.accounts.access import current_account, login_required, sign_in, sign_out
+from gradebook_service.accounts.login_page import anonymous_page
 from gradebook_service.accounts.models import STAFF, SchoolAccount
 from gradebook_service.accounts.session import (
     AUTH_METHOD_KEY,
@@ -84,6 +85,10 @@ def login():
                 return redirect(url_for("accounts.second_factor"))
             return finish_sign_in(account, "password", next_url)
         form.password.data = ""
+    if request.method == "GET":
+        # The same page for every visitor but the CSRF token: rendered once (login_page.py).
+        return anonymous_page(lambda: render_template("accounts/login.html", form=form,
+                                                      error=None))
     return render_template("accounts/login.html", form=form, error=error), (
         200 if error is None else 401)
 

@@ -7,6 +7,8 @@ below and in test_security_sessions.py).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from gradebook_service.core.models import ThrottleCounter
@@ -59,3 +61,62 @@ def test_a_counter_read_empty_in_one_request_is_still_cleared_in_a_later_one(
             assert _try(gradebook_app.test_client(), parent.login, "Zgaduje123").status_code == 401
         # Clears the two; else the next round's two would reach the limit of three.
         assert _try(gradebook_app.test_client(), parent.login, f.PASSWORD).status_code == 302
+
+
+def test_a_clean_sign_in_costs_a_fixed_set_of_statements(gradebook_app, gradebook_client):
+    """The throttle's two counters, the account with its terms version in one statement (the
+    first-login gate asks no query of its own), the session record, the last sign-in time
+    and the audit event: nothing else."""
+    parent = _ready_parent()
+    gradebook_client.get("/login")
+    form = {"login": parent.login, "password": f.PASSWORD}
+    with gradebook_app.app_context(), count_queries(db.engine) as statements:
+        response = gradebook_client.post("/login", data=form)
+    assert response.status_code == 302
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len([s for s in selects if "throttle_counter" in s]) == 2
+    (account,) = [s for s in selects if "school_account" in s]
+    assert "terms_version" in account
+    assert not [s for s in selects if "school_account" not in s and "throttle_counter" not in s]
+    writes = [s.split()[0].upper() + " " + next(t for t in ("sign_in_session", "school_account",
+                                                            "audit_event") if t in s)
+              for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE",
+                                                                     "DELETE"))]
+    assert sorted(writes) == ["DELETE sign_in_session", "INSERT audit_event",
+                              "INSERT sign_in_session", "UPDATE school_account"]
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_the_kept_sign_in_page_gives_each_browser_its_own_working_token(gradebook_app):
+    parent = _ready_parent()
+    first, second = gradebook_app.test_client(), gradebook_app.test_client()
+    first_page = first.get("/login").get_data(as_text=True)
+    second_page = second.get("/login").get_data(as_text=True)  # from the kept page
+    assert "__edz_" not in second_page
+    assert _token(first_page) != _token(second_page)
+    assert first_page.replace(_token(first_page), "T") == second_page.replace(
+        _token(second_page), "T")
+    crossed = second.post("/login", data={"login": parent.login, "password": f.PASSWORD,
+                                          "csrf_token": _token(first_page)})
+    assert crossed.status_code == 400  # another browser's token is refused
+    own = second.post("/login", data={"login": parent.login, "password": f.PASSWORD,
+                                      "csrf_token": _token(second_page)})
+    assert own.status_code == 302
+
+
+def test_the_kept_sign_in_page_follows_next_language_and_flashes(gradebook_app,
+                                                                 gradebook_client):
+    parent = _ready_parent()
+    plain = gradebook_client.get("/login").get_data(as_text=True)
+    wanted = gradebook_client.get("/login?next=/family/grades").get_data(as_text=True)
+    assert "next=%2Ffamily%2Fgrades" not in plain and "next=%2Ffamily%2Fgrades" in wanted
+    english = gradebook_client.get("/login?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Sign in to the e-register" in english
+    f.sign_in(gradebook_client, parent)
+    gradebook_client.get("/account")
+    gradebook_client.post("/logout", data={})
+    page = gradebook_client.get("/login?lang=en").get_data(as_text=True)
+    assert "You have signed out." in page
