@@ -15,6 +15,7 @@ from gradebook_service.accounts.access import SESSION_KEY
 from gradebook_service.accounts.terms import publish_terms
 from gradebook_service.extensions import db
 from tests.gradebook import accounts_factories as f
+from tests.gradebook.test_family_bar import _signed_in_parent
 from tests.gradebook.test_register_query_counts import count_queries
 
 
@@ -55,12 +56,7 @@ def test_each_request_reads_the_terms_version_afresh(gradebook_app, gradebook_cl
 
 def _signed_in(gradebook_app, gradebook_client):
     _hello_app(gradebook_app)
-    school = f.make_school()
-    (parent,) = f.parent_accounts(f.make_family(f.make_class(school)))
-    f.make_ready(parent)
-    f.commit()
-    f.sign_in(gradebook_client, parent)
-    return parent
+    return _signed_in_parent(gradebook_client)
 
 
 def test_an_unchanged_session_is_not_signed_and_sent_again(gradebook_app, gradebook_client):
