@@ -30,9 +30,8 @@ class SessionCookies(SecureCookieSessionInterface):
     """Flask's signed cookie session with a per-app memo of verified cookie strings."""
 
     def open_session(self, app: Flask, request) -> SecureCookieSession | None:
-        signer = self.get_signing_serializer(app)
-        if signer is None:
-            return None
+        if not app.secret_key:
+            return None  # as Flask's: no sessions without a secret
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
@@ -48,7 +47,9 @@ class SessionCookies(SecureCookieSessionInterface):
             del verified[value]
             return self.session_class()
         try:
-            data, signed_at = signer.loads(value, max_age=max_age, return_timestamp=True)
+            # Built only on a miss: Flask builds this serializer afresh on every call.
+            data, signed_at = self.get_signing_serializer(app).loads(
+                value, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
         if len(verified) >= VERIFIED_COOKIES_MAX:
