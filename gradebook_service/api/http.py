@@ -7,15 +7,17 @@ import binascii
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import Response, request
 from flask_babel import lazy_gettext as _l
-from pydantic import BaseModel, ValidationError
 
 from gradebook_service.api.errors import BadRequest
 
-Q = TypeVar("Q", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic is imported by the first API request (api/operations.py)
+    from pydantic import BaseModel, ValidationError
+
+Q = TypeVar("Q", bound="BaseModel")
 T = TypeVar("T")
 
 #: Every answer is about one family: shared caches must not keep it; clients revalidate.
@@ -29,6 +31,8 @@ def _errors(error: ValidationError) -> list[dict]:
 
 def parse_query(model: type[Q]) -> Q:
     """The query string as ``model`` (unknown parameters are refused), or 400."""
+    from pydantic import ValidationError
+
     args = request.args.to_dict(flat=False)
     if any(len(values) > 1 for values in args.values()):
         raise BadRequest(_l("Give each query parameter once."))
@@ -40,6 +44,8 @@ def parse_query(model: type[Q]) -> Q:
 
 def parse_body(model: type[Q]) -> Q:
     """The JSON body as ``model``, or 400."""
+    from pydantic import ValidationError
+
     if not request.is_json:
         raise BadRequest(_l("Send a JSON body (Content-Type: application/json)."))
     try:

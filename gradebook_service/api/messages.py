@@ -17,7 +17,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from gradebook_service.accounts.models import SchoolAccount
-from gradebook_service.api import schemas, scopes
+from gradebook_service.api import scopes
 from gradebook_service.api.blueprint import operation
 from gradebook_service.api.caller import Caller
 from gradebook_service.api.errors import BadRequest, NotFound, TooManyRequests, Unprocessable
@@ -29,6 +29,7 @@ from gradebook_service.api.http import (
     parse_body,
     parse_query,
 )
+from gradebook_service.api.operations import schemas
 from gradebook_service.messages import attachments, services
 from gradebook_service.messages.models import MessageThread
 from gradebook_service.messages.recipients import options_for, person_label
@@ -92,7 +93,7 @@ def _cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 @operation("GET", "/messages",
            "The account's threads in a folder (inbox, sent, archive), newest first",
-           schemas.Threads, scope=scopes.MESSAGES_READ, query=schemas.ThreadListQuery,
+           "Threads", scope=scopes.MESSAGES_READ, query="ThreadListQuery",
            not_found=True)
 def threads(caller: Caller):
     query = parse_query(schemas.ThreadListQuery)
@@ -113,7 +114,7 @@ def threads(caller: Caller):
 
 @operation("GET", "/messages/recipients",
            "Whom the account may write to (the same rule as the web form)",
-           schemas.Recipients, scope=scopes.MESSAGES_SEND, query=schemas.AccountQuery,
+           "Recipients", scope=scopes.MESSAGES_SEND, query="AccountQuery",
            not_found=True)
 def recipients(caller: Caller):
     query = parse_query(schemas.AccountQuery)
@@ -125,7 +126,7 @@ def recipients(caller: Caller):
 
 @operation("GET", "/messages/<thread_id>",
            "One thread: reading it marks the messages to the account read",
-           schemas.Thread, scope=scopes.MESSAGES_READ, query=schemas.AccountQuery,
+           "Thread", scope=scopes.MESSAGES_READ, query="AccountQuery",
            not_found=True)
 def thread(caller: Caller, thread_id: str):
     query = parse_query(schemas.AccountQuery)
@@ -154,8 +155,8 @@ def thread(caller: Caller, thread_id: str):
 
 
 @operation("POST", "/messages", "Start a thread with recipients the account may write to",
-           schemas.Sent, scope=scopes.MESSAGES_SEND, query=schemas.AccountQuery,
-           body=schemas.NewMessage, status=201, not_found=True)
+           "Sent", scope=scopes.MESSAGES_SEND, query="AccountQuery",
+           body="NewMessage", status=201, not_found=True)
 def send(caller: Caller):
     query = parse_query(schemas.AccountQuery)
     body = parse_body(schemas.NewMessage)
@@ -171,8 +172,8 @@ def send(caller: Caller):
 
 @operation("POST", "/messages/<thread_id>/replies",
            "Answer in a thread (by default to whom the web form preselects)",
-           schemas.Sent, scope=scopes.MESSAGES_SEND, query=schemas.AccountQuery,
-           body=schemas.NewReply, status=201, not_found=True)
+           "Sent", scope=scopes.MESSAGES_SEND, query="AccountQuery",
+           body="NewReply", status=201, not_found=True)
 def reply(caller: Caller, thread_id: str):
     query = parse_query(schemas.AccountQuery)
     body = parse_body(schemas.NewReply)
@@ -193,7 +194,7 @@ def reply(caller: Caller, thread_id: str):
 
 @operation("GET", "/messages/attachments/<attachment_id>",
            "An attachment of a message the account sent or received, as a download",
-           None, scope=scopes.MESSAGES_READ, query=schemas.AccountQuery, not_found=True,
+           None, scope=scopes.MESSAGES_READ, query="AccountQuery", not_found=True,
            media_type="*/*")
 def attachment(caller: Caller, attachment_id: str):
     query = parse_query(schemas.AccountQuery)

@@ -1,11 +1,14 @@
-"""The OpenAPI 3.1 document, made from the registered operations and their pydantic models."""
+"""The OpenAPI 3.1 document, made from the registered operations and their pydantic models.
+
+Imported by the document's view when it is first asked for (with pydantic).
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from gradebook_service.api.operations import Operation
+from gradebook_service.api.operations import Operation, model
 from gradebook_service.api.schemas import Problem
 
 REF_TEMPLATE = "#/components/schemas/{model}"
@@ -45,15 +48,17 @@ def _json(ref: str) -> dict:
 
 def build_document(operations: list[Operation], server_url: str, discovery_url: str) -> dict:
     """The OpenAPI document of ``operations`` served under ``server_url``."""
-    models = {op.response for op in operations if op.response is not None} | {Problem}
-    models |= {op.body for op in operations if op.body is not None}
+    response_of = {op: model(op.response) for op in operations}
+    body_of = {op: model(op.body) for op in operations}
+    models = {m for m in response_of.values() if m is not None} | {Problem}
+    models |= {m for m in body_of.values() if m is not None}
     refs, definitions = models_json_schema(
         [(m, "serialization") for m in models] + [
-            (op.body, "validation") for op in operations if op.body is not None],
+            (m, "validation") for m in body_of.values() if m is not None],
         by_alias=True, ref_template=REF_TEMPLATE)
     paths: dict[str, dict] = {}
     for op in operations:
-        content = ({op.media_type: _json(refs[(op.response, "serialization")]["$ref"])}
+        content = ({op.media_type: _json(refs[(response_of[op], "serialization")]["$ref"])}
                    if op.response is not None else {op.media_type: {"schema": {}}})
         responses = {str(op.status): {"description": op.summary, "content": content}}
         if op.method == "GET":
@@ -68,7 +73,7 @@ def build_document(operations: list[Operation], server_url: str, discovery_url: 
                        "schema": {"type": "string", "maxLength": 32}}
                       for name in op.path_params]
         if op.query is not None:
-            parameters += _query_parameters(op.query)
+            parameters += _query_parameters(model(op.query))
         if op.method == "GET":
             parameters.append({"name": "If-None-Match", "in": "header", "required": False,
                                "schema": {"type": "string"}})
@@ -76,7 +81,7 @@ def build_document(operations: list[Operation], server_url: str, discovery_url: 
             entry["parameters"] = parameters
         if op.body is not None:
             entry["requestBody"] = {"required": True, "content": {
-                "application/json": _json(refs[(op.body, "validation")]["$ref"])}}
+                "application/json": _json(refs[(body_of[op], "validation")]["$ref"])}}
         entry["security"] = [{"idp": [op.scope] if op.scope else []}]
         paths.setdefault(op.path, {})[op.method.lower()] = entry
     return {

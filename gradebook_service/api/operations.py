@@ -2,6 +2,11 @@
 
 Views are registered through :func:`operation`, so the OpenAPI document is made from
 the same list (and the same pydantic models) that serve and validate the requests.
+
+Operations name their models (``"Grades"``) and views reach them through :data:`schemas`,
+which imports ``api/schemas.py`` on first use: pydantic and the models cost every
+worker 8 MiB, and a worker that serves only the register's pages never needs them
+(issue 16; tests/test_worker_imports.py).
 """
 
 from __future__ import annotations
@@ -10,15 +15,36 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from flask import Blueprint
 from flask_babel import force_locale
-from pydantic import BaseModel
 
 from gradebook_service.api import caller as callers
 from gradebook_service.api.errors import ApiError
 from gradebook_service.api.language import api_locale
 from gradebook_service.api.ratelimits import count_request
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+
+class _Schemas:
+    """``api/schemas.py``, imported when a view or the OpenAPI document first needs a model."""
+
+    def __getattr__(self, name: str):
+        from gradebook_service.api import schemas as module
+
+        return getattr(module, name)
+
+
+#: The API's pydantic models: ``schemas.Grades`` is ``api.schemas.Grades``, loaded lazily.
+schemas = _Schemas()
+
+
+def model(name: str | None) -> type[BaseModel] | None:
+    """The model an operation names (None stays None: a file answer, no query, no body)."""
+    return None if name is None else getattr(schemas, name)
 
 
 @dataclass(frozen=True)
@@ -29,10 +55,10 @@ class Operation:
     rule: str  # Flask rule, e.g. /pupils/<pupil_id>/grades
     name: str
     summary: str
-    response: type[BaseModel] | None  # None: a file (``media_type``), not JSON
+    response: str | None  # a model's name in api/schemas.py; None: a file (``media_type``)
     scope: str | None = None
-    query: type[BaseModel] | None = None
-    body: type[BaseModel] | None = None
+    query: str | None = None
+    body: str | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default=())
     media_type: str = "application/json"
@@ -54,12 +80,14 @@ class OperationRegistry:
         self.blueprint = blueprint
         self.operations: list[Operation] = []
 
-    def __call__(self, method: str, rule: str, summary: str, response: type[BaseModel] | None,
+    def __call__(self, method: str, rule: str, summary: str, response: str | None,
                  *,
-                 scope: str | None = None, query: type[BaseModel] | None = None,
-                 body: type[BaseModel] | None = None, status: int = 200,
+                 scope: str | None = None, query: str | None = None,
+                 body: str | None = None, status: int = 200,
                  not_found: bool = False, media_type: str = "application/json") -> Callable:
         """Register a view: it gets the verified caller, checked for ``scope`` and counted.
+
+        ``response``, ``query`` and ``body`` name models of api/schemas.py (see :func:`model`).
 
         ``not_found`` documents a 404 for views that look up an object other than a pupil
         (an account, a thread); a ``pupil_id`` in the path always may answer 404.

@@ -14,12 +14,12 @@ from flask_babel import lazy_gettext as _l
 
 from gradebook_service.accounts.models import PARENT
 from gradebook_service.announcements.services import current_announcements
-from gradebook_service.api import schemas, scopes
+from gradebook_service.api import scopes
 from gradebook_service.api.blueprint import bp, operation
 from gradebook_service.api.caller import Caller, Visible, pupil_or_404, visible_pupils
 from gradebook_service.api.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from gradebook_service.api.http import json_response, paginate, parse_body, parse_query
-from gradebook_service.api.openapi import build_document
+from gradebook_service.api.operations import schemas
 from gradebook_service.api.ratelimits import count_document_request
 from gradebook_service.calendar.lucky import lucky_number
 from gradebook_service.calendar.services import class_events
@@ -79,6 +79,8 @@ def _range(query, back: int, ahead: int) -> tuple[date, date]:
 
 def _document() -> dict:
     """The OpenAPI document, generated from the operations and their models."""
+    from gradebook_service.api.openapi import build_document  # pydantic's JSON schema: here
+
     return build_document(operation.operations, current_app.config["GRADEBOOK_URL"] + "/api/v1",
                           current_app.config["IDP_ISSUER"] + "/.well-known/openid-configuration")
 
@@ -97,7 +99,7 @@ def docs():
     return render_template("api/docs.html", doc=_document()), headers
 
 
-@operation("GET", "/me", "Whom the token speaks for and which pupils it may read", schemas.Me)
+@operation("GET", "/me", "Whom the token speaks for and which pupils it may read", "Me")
 def me(caller: Caller):
     return json_response(schemas.Me(
         sub=caller.sub, client_id=caller.client_id, scopes=sorted(caller.scopes),
@@ -108,7 +110,7 @@ def me(caller: Caller):
 
 
 @operation("GET", "/pupils/<pupil_id>/grades", "The pupil's grades this school year",
-           schemas.Grades, scope=scopes.GRADES, query=schemas.ListQuery)
+           "Grades", scope=scopes.GRADES, query="ListQuery")
 def grades(caller: Caller, pupil_id: str):
     query = parse_query(schemas.ListQuery)
     visible = pupil_or_404(caller, pupil_id)
@@ -125,7 +127,7 @@ def grades(caller: Caller, pupil_id: str):
 
 @operation("GET", "/pupils/<pupil_id>/averages",
            "Weighted averages per subject and term, with proposed and final grades",
-           schemas.Averages, scope=scopes.GRADES)
+           "Averages", scope=scopes.GRADES)
 def averages(caller: Caller, pupil_id: str):
     visible = pupil_or_404(caller, pupil_id)
     year = _year(visible)
@@ -145,7 +147,7 @@ def averages(caller: Caller, pupil_id: str):
 
 @operation("GET", "/pupils/<pupil_id>/attendance",
            "Attendance per lesson, newest first (default: the last 30 days)",
-           schemas.Attendance, scope=scopes.ATTENDANCE, query=schemas.RangeQuery)
+           "Attendance", scope=scopes.ATTENDANCE, query="RangeQuery")
 def attendance(caller: Caller, pupil_id: str):
     query = parse_query(schemas.RangeQuery)
     visible = pupil_or_404(caller, pupil_id)
@@ -164,8 +166,8 @@ def attendance(caller: Caller, pupil_id: str):
 
 
 @operation("POST", "/pupils/<pupil_id>/excuses",
-           "Excuse absences (parents): the homeroom teacher decides", schemas.Excuse,
-           scope=scopes.EXCUSE, body=schemas.ExcuseRequest, status=201)
+           "Excuse absences (parents): the homeroom teacher decides", "Excuse",
+           scope=scopes.EXCUSE, body="ExcuseRequest", status=201)
 def excuse(caller: Caller, pupil_id: str):
     body = parse_body(schemas.ExcuseRequest)
     visible = pupil_or_404(caller, pupil_id)
@@ -182,8 +184,8 @@ def excuse(caller: Caller, pupil_id: str):
 
 @operation("GET", "/pupils/<pupil_id>/timetable",
            "The class's lessons with substitutions, cancellations and room changes "
-           "(default: this week)", schemas.Timetable, scope=scopes.TIMETABLE,
-           query=schemas.TimetableQuery)
+           "(default: this week)", "Timetable", scope=scopes.TIMETABLE,
+           query="TimetableQuery")
 def timetable(caller: Caller, pupil_id: str):
     query = parse_query(schemas.TimetableQuery)
     visible = pupil_or_404(caller, pupil_id)
@@ -207,7 +209,7 @@ def timetable(caller: Caller, pupil_id: str):
 
 
 @operation("GET", "/pupils/<pupil_id>/homework", "Homework due from a date on (default: today)",
-           schemas.Homework, scope=scopes.HOMEWORK, query=schemas.RangeQuery)
+           "Homework", scope=scopes.HOMEWORK, query="RangeQuery")
 def homework(caller: Caller, pupil_id: str):
     query = parse_query(schemas.RangeQuery)
     visible = pupil_or_404(caller, pupil_id)
@@ -226,7 +228,7 @@ def homework(caller: Caller, pupil_id: str):
 
 @operation("GET", "/pupils/<pupil_id>/events",
            "Tests, quizzes, trips and meetings of the class (default: the next 30 days)",
-           schemas.Events, scope=scopes.CALENDAR, query=schemas.RangeQuery)
+           "Events", scope=scopes.CALENDAR, query="RangeQuery")
 def events(caller: Caller, pupil_id: str):
     query = parse_query(schemas.RangeQuery)
     visible = pupil_or_404(caller, pupil_id)
@@ -245,7 +247,7 @@ def events(caller: Caller, pupil_id: str):
 
 @operation("GET", "/pupils/<pupil_id>/announcements",
            "The school's current announcements for this family, newest first",
-           schemas.Announcements, scope=scopes.ANNOUNCEMENTS, query=schemas.ListQuery)
+           "Announcements", scope=scopes.ANNOUNCEMENTS, query="ListQuery")
 def announcements(caller: Caller, pupil_id: str):
     query = parse_query(schemas.ListQuery)
     visible = pupil_or_404(caller, pupil_id)
@@ -262,7 +264,7 @@ def announcements(caller: Caller, pupil_id: str):
 
 
 @operation("GET", "/pupils/<pupil_id>/lucky-number", "The class's lucky number today",
-           schemas.LuckyNumber, scope=scopes.CALENDAR)
+           "LuckyNumber", scope=scopes.CALENDAR)
 def lucky(caller: Caller, pupil_id: str):
     visible = pupil_or_404(caller, pupil_id)
     today = dates.today()
