@@ -44,7 +44,7 @@ class SessionCookies(SecureCookieSessionInterface):
                 # Decoded afresh per request: a view mutating a nested value never
                 # changes what the next request sees.
                 return self.session_class(self.serializer.loads(payload))
-            del verified[value]
+            verified.pop(value, None)  # another thread may have dropped it already
             return self.session_class()
         try:
             # Built only on a miss: Flask builds this serializer afresh on every call.
