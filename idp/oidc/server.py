@@ -47,7 +47,7 @@ from idp.accounts.models import Account
 from idp.extensions import db
 from idp.oidc import keys
 from idp.oidc.authentication import Authentication
-from idp.oidc.clients import ClientCache, query_client
+from idp.oidc.clients import query_client
 from idp.oidc.constants import (
     ALGORITHMS,
     API_AUDIENCE,
@@ -542,7 +542,6 @@ class Issuer(IssuerParameter):
 def init_oidc(app: Flask) -> AuthorizationServer:
     """Build the app's authorization server and caches."""
     app.extensions["oidc_keys"] = keys.KeyCache(app)
-    app.extensions["oidc_clients"] = ClientCache(app.config["OIDC_CLIENT_CACHE_SECONDS"])
 
     server = AuthorizationServer()
     server.init_app(app, query_client=query_client, save_token=save_token)
