@@ -42,6 +42,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import Flask, current_app
 from joserfc import jwt
+from sqlalchemy import orm
 
 from idp.accounts.models import Account
 from idp.extensions import db
@@ -174,6 +175,21 @@ class AuthorizationCodeGrant(GrantTokens, grants.AuthorizationCodeGrant):
     """
 
     TOKEN_ENDPOINT_AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
+    #: The redirect URI of a request this grant object has already validated.
+    _validated_redirect_uri: str | None = None
+
+    def validate_authorization_request(self):
+        """RFC 6749 §4.1.1 checks, once per request.
+
+        Authlib 1.9 validates the same grant object twice in one request: in
+        ``get_consent_grant`` and again in ``create_authorization_response`` (every
+        hook again, the nonce-replay query included). The request's parameters cannot
+        change in between, so the second call returns the first call's result; a failed
+        validation raises and is never remembered.
+        """
+        if self._validated_redirect_uri is None:
+            self._validated_redirect_uri = super().validate_authorization_request()
+        return self._validated_redirect_uri
 
     def generate_authorization_code(self):
         return secrets.token_urlsafe(32)  # 256 bits (checklist: at least 128)
@@ -206,7 +222,10 @@ class AuthorizationCodeGrant(GrantTokens, grants.AuthorizationCodeGrant):
         authorization server MUST deny the request and SHOULD revoke (when
         possible) all tokens previously issued based on that authorization code."
         """
-        row = db.session.scalar(sa.select(AuthorizationCode).filter_by(
+        # The account comes in the same statement: the grant, the ID token and the
+        # claims all need it (one query fewer than a lazy load).
+        row = db.session.scalar(sa.select(AuthorizationCode).options(
+            orm.joinedload(AuthorizationCode.account)).filter_by(
             code_hash=digest(code), client_id=client.get_client_id()))
         if row is None:
             return None
