@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g
-from redis.exceptions import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -128,18 +127,25 @@ class LimitsStore:
 
     def __init__(self, storage) -> None:
         self._storage = storage
+        #: What an unreachable store raises; the redis client (~7 MiB) is loaded only for
+        #: a Redis store, which has loaded it already (tests/test_worker_imports.py).
+        self._errors: tuple[type[Exception], ...] = ()
+        if "redis" in type(storage).__module__:
+            from redis.exceptions import RedisError
+
+            self._errors = (RedisError,)
 
     def hit(self, key: str, window: timedelta) -> int:
         try:
             return self._storage.incr(key, int(window.total_seconds()))
-        except RedisError as exc:
+        except self._errors as exc:
             log.warning("throttle store unreachable (hit): %s", type(exc).__name__)
             return UNREADABLE
 
     def count(self, key: str) -> int:
         try:
             return self._storage.get(key)
-        except RedisError as exc:
+        except self._errors as exc:
             log.warning("throttle store unreachable: refusing credential checks (%s)",
                         type(exc).__name__)
             return UNREADABLE
@@ -147,5 +153,5 @@ class LimitsStore:
     def clear(self, key: str) -> None:
         try:
             self._storage.clear(key)
-        except RedisError as exc:
+        except self._errors as exc:
             log.warning("throttle store unreachable (clear): %s", type(exc).__name__)
