@@ -90,9 +90,9 @@ def paths(alg: str):
     basic = base64.b64encode(f"bench:{secret}".encode()).decode()
     return {
         **(sso_paths(app, secret) if alg == "RS256" else {}),
-        "discovery": WsgiCall(app, DISCOVERY_PATH),
-        "jwks": WsgiCall(app, JWKS_PATH),
-        f"token_{alg.lower()}": WsgiCall(app, TOKEN_PATH, "POST",
+        "idp_discovery": WsgiCall(app, DISCOVERY_PATH),
+        "idp_jwks": WsgiCall(app, JWKS_PATH),
+        f"idp_token_{alg.lower()}": WsgiCall(app, TOKEN_PATH, "POST",
                                          b"grant_type=client_credentials",
                                          {"Authorization": f"Basic {basic}"}),
     }, app
@@ -193,8 +193,8 @@ def sso_paths(app, secret: str) -> dict:
     name = app.config["SESSION_COOKIE_NAME"]
     cookie = f"{name}={client.get_cookie(name).value}"
     return {name: SsoFlow(app, secret, cookie, step) for name, step in (
-        ("sso_flow", None), ("sso_authorize", "authorize"), ("sso_token", "token"),
-        ("sso_userinfo", "userinfo"))}
+        ("idp_sso_flow", None), ("idp_sso_authorize", "authorize"), ("idp_sso_token", "token"),
+        ("idp_sso_userinfo", "userinfo"))}
 
 
 def register_paths():
@@ -249,7 +249,7 @@ def measure(name, call, app, n, top, out_dir):
         (out_dir / f"{name}.txt").write_text(
             f"# {name}: {calls:.0f} Python calls/request, {cpu * 1e6:.0f} us CPU/request "
             f"(no profiler)\n" + buf.getvalue())
-    print(f"{name:14} {cpu * 1e6:8.0f} us CPU/req {calls:8.0f} calls/req "
+    print(f"{name:18} {cpu * 1e6:8.0f} us CPU/req {calls:8.0f} calls/req "
           f"{len(statements) / n:5.1f} SQL/req")
 
 
@@ -268,7 +268,7 @@ def main() -> None:
         for alg in ("RS256", "ES256"):
             calls, app = paths(alg)
             for name, call in calls.items():
-                if alg == "ES256" and not name.startswith("token"):
+                if alg == "ES256" and not name.startswith("idp_token"):
                     continue
                 measure(name, call, app, args.requests, args.top, args.out)
     if args.only != "idp":
