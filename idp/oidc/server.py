@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from authlib.consts import default_json_headers
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, grants
 from authlib.oauth2.rfc6749.util import scope_to_list
@@ -519,6 +520,13 @@ class AccessTokenValidator(BearerTokenValidator):
 
 class UserInfo_(UserInfoEndpoint):
     """OIDC Core §5.3: claims of the token's account, by the token's scopes."""
+
+    def __call__(self, request):
+        """The claims as JSON; Authlib's lookup of the client (only to sign UserInfo, which
+        discovery offers as ``none`` only) is left out: a deleted client's tokens are
+        already refused with their grant (``tokens.access_token_revoked``)."""
+        token = self.resource_protector.acquire_token("openid")
+        return 200, self.generate_user_info(token.get_user(), token.scope), default_json_headers
 
     def generate_user_info(self, user, scope):
         if user is None or not user.is_active:

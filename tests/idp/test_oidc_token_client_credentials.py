@@ -171,3 +171,16 @@ def test_narrowed_registration_takes_effect_at_once(idp_client, svc):
     db.session.commit()
     response = svc.post_token({"grant_type": "client_credentials"})
     assert response.get_json()["error"] == "unauthorized_client"
+
+
+def test_deleted_client_access_tokens_stop_at_once(idp_client, account, flow):
+    """A client's grants go with it (clients.delete_client): UserInfo refuses its tokens."""
+    from idp.oidc.clients import delete_client
+    from tests.idp.conftest import bearer, sign_in
+
+    sign_in(idp_client, account)
+    access = flow.tokens()["access_token"]
+    assert idp_client.get("/oauth/userinfo", headers=bearer(access)).status_code == 200
+    assert delete_client(flow.client_id)
+    db.session.commit()
+    assert idp_client.get("/oauth/userinfo", headers=bearer(access)).status_code == 401
