@@ -9,7 +9,8 @@ and decides it with the same checks, on the same client methods
 (:class:`~idp.oidc.models.ClientView`) and with the same token generator:
 
 * ``Content-Type: application/x-www-form-urlencoded``, a body of ``grant_type`` and
-  at most one ``scope``, each once (RFC 6749 §3.2: no repeated parameters);
+  at most one ``scope``, each once (RFC 6749 §3.2: no repeated parameters), and no
+  query string (Authlib reads parameters from it too);
 * ``client_secret_basic`` (RFC 6749 §2.3.1; the only method Authlib allows this
   grant), a confidential client whose secret matches, registered for the grant;
 * a scope the server supports and the client may have (RFC 6749 §3.3).
@@ -63,7 +64,8 @@ def issue(app: Flask, connection, environ: dict, body: bytes) -> bytes | None:
     Called inside an app context (the generator reads the configuration and the
     key cache); ``connection`` reads the client's registration in this request.
     """
-    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+    if (environ.get("QUERY_STRING")
+            or not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded")):
         return NOT_HANDLED
     params = _parameters(body)
     if params is None or params["grant_type"] != GRANT_TYPE:

@@ -184,3 +184,28 @@ def test_deleted_client_access_tokens_stop_at_once(idp_client, account, flow):
     assert delete_client(flow.client_id)
     db.session.commit()
     assert idp_client.get("/oauth/userinfo", headers=bearer(access)).status_code == 401
+
+
+def test_parameters_in_the_query_string_are_not_ignored(idp_client, svc):
+    """Authlib reads the query string too: a scope there is judged, not dropped."""
+    response = idp_client.post("/oauth/token?scope=openid", data={"grant_type": "client_credentials"},
+                               headers=basic("svc", svc.secret))
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_scope"
+
+
+@pytest.mark.parametrize("body", [
+    {"grant_type": "client_credentials", "client_id": "svc"},
+    {"grant_type": ["client_credentials", "client_credentials"]},
+])
+def test_unusual_bodies_go_to_the_pipeline(idp_client, svc, body, monkeypatch):
+    """Only the plain shape is answered on the short path; the rest is Authlib's to judge."""
+    from idp.oidc import client_credentials
+
+    seen = []
+    real = client_credentials.issue
+    monkeypatch.setattr(client_credentials, "issue",
+                        lambda *args: seen.append(real(*args)) or seen[-1])
+    response = idp_client.post("/oauth/token", data=body, headers=basic("svc", svc.secret))
+    assert seen == [None]
+    assert response.status_code == 200  # Authlib accepts both shapes
