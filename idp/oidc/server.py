@@ -62,7 +62,13 @@ from idp.oidc.constants import (
     TOKEN_ENDPOINT_AUTH_METHODS,
 )
 from idp.oidc.digests import digest
-from idp.oidc.models import AuthorizationCode, Grant, RefreshToken, RevokedAccessToken
+from idp.oidc.models import (
+    AuthorizationCode,
+    Grant,
+    RefreshToken,
+    RevokedAccessToken,
+    new_grant_id,
+)
 from idp.oidc.services import revoke_grant
 from idp.oidc.tokens import AccessToken, decode_access_token
 from shared.database import utcnow
@@ -238,20 +244,36 @@ class AuthorizationCodeGrant(GrantTokens, grants.AuthorizationCodeGrant):
         return row
 
     def delete_authorization_code(self, authorization_code):
-        # Kept (marked used) rather than deleted, so a replay is recognised.
-        authorization_code.used_at = utcnow()
-        db.session.flush()
+        """Nothing left to do: ``authenticate_user`` marked the code used when it claimed it.
+
+        The code is kept (marked used) rather than deleted, so a replay is recognised.
+        """
 
     def authenticate_user(self, authorization_code):
+        """Claim the code for this request and open its grant; None if it cannot be had.
+
+        The claim is one conditional UPDATE: of two requests presenting the same code at
+        once, only the one that changes the row goes on (RFC 6749 §4.1.2: a code is used
+        once), the other is refused with ``invalid_grant``.
+        """
         account = authorization_code.account
         if account is None or not account.is_active:
             return None
-        grant = Grant(client_id=authorization_code.client_id, account_id=account.id,
-                      scope=authorization_code.scope, auth_time=authorization_code.auth_time,
-                      acr=authorization_code.acr, amr=authorization_code.amr)
+        grant_id = new_grant_id()
+        claimed = db.session.execute(
+            sa.update(AuthorizationCode)
+            .where(AuthorizationCode.id == authorization_code.id,
+                   AuthorizationCode.used_at.is_(None))
+            .values(used_at=utcnow(), grant_id=grant_id),
+            # Nothing in this request reads the row again: no need to update the object.
+            execution_options={"synchronize_session": False}).rowcount
+        if claimed != 1:
+            return None
+        grant = Grant(id=grant_id, client_id=authorization_code.client_id,
+                      account_id=account.id, scope=authorization_code.scope,
+                      auth_time=authorization_code.auth_time, acr=authorization_code.acr,
+                      amr=authorization_code.amr)
         db.session.add(grant)
-        db.session.flush()
-        authorization_code.grant_id = grant.id
         self.request.credential = grant
         return account
 
