@@ -50,16 +50,20 @@ SERVERS = ("gunicorn-gthread", "gunicorn-sync", "granian")
 SCHOOL_PASSWORD = "Zielony7Las-Kot-Szkoła"  # noqa: S105 - a benchmark account's password
 
 
+#: Options after the defaults of each server (``--server-args``), for trying its settings.
+EXTRA_ARGS: list[str] = []
+
+
 def server_command(kind: str, target: str, port: int, factory: bool) -> list[str]:
     """The command starting ``target`` (module:attr, or a factory) with one worker on ``port``."""
     if kind == "granian":
         return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "1",
                 "--blocking-threads", "4", "--host", "127.0.0.1", "--port", str(port),
-                "--no-access-log", *(["--factory"] if factory else []), target]
+                "--no-access-log", *(["--factory"] if factory else []), *EXTRA_ARGS, target]
     worker = "gthread" if kind == "gunicorn-gthread" else "sync"
     return [sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", worker,
             "--threads", "4", "--bind", f"127.0.0.1:{port}", "--backlog", "256",
-            "--access-logfile", "/dev/null", "--log-level", "warning",
+            "--access-logfile", "/dev/null", "--log-level", "warning", *EXTRA_ARGS,
             f"{target}()" if factory else target]
 
 
@@ -283,6 +287,8 @@ def table(kind: str, idp: dict, reg: dict, peer: dict | None, rss_requests: int)
             rows.append(f"| {kind} | {label} | {ours:,.0f} | — | — | ≤ {target:.1f}× | — |")
 
     p = peer or {}
+    if idp is None:
+        return rows + register_table(kind, reg, rss_requests)
     for name, label, target in (("discovery", "discovery (µs CPU/req)", 1.0),
                                 ("jwks", "JWKS (µs CPU/req)", 1.0),
                                 ("token_cc", "token, client_credentials (µs CPU/req)", 2.0)):
@@ -290,6 +296,18 @@ def table(kind: str, idp: dict, reg: dict, peer: dict | None, rss_requests: int)
     sso = (p.get("flow_sso") or {}).get("cpu_ms")
     vs_peer("SSO code + PKCE flow (µs CPU/flow)", idp["flow_sso"]["cpu_ms"] * 1e3,
             sso * 1e3 if sso else None, 1.0)
+    rows.append(rss_row(kind, "IdP", idp, rss_requests))
+    return rows + (register_table(kind, reg, rss_requests) if reg is not None else [])
+
+
+def rss_row(kind: str, label: str, data: dict, rss_requests: int) -> str:
+    return (f"| {kind} | {label} worker RSS, MiB: after warm-up / after {rss_requests:,} more "
+            f"requests | {data['rss_warm']:.0f} / {data['rss_10k']:.0f} | — | — | < 100 | "
+            f"{verdict(data['rss_10k'] < 100)} |")
+
+
+def register_table(kind: str, reg: dict, rss_requests: int) -> list[str]:
+    rows = []
 
     def vs_reference(label, ours, reference, target):
         # Throughput ratio at equal CPU: reference CPU / ours (higher is better).
@@ -303,10 +321,7 @@ def table(kind: str, idp: dict, reg: dict, peer: dict | None, rss_requests: int)
                  reg["bare"]["cpu_us"], 0.6)
     vs_reference(f"parent grades page ({reg['queries']} SQL) vs bare Flask hello (µs CPU/req)",
                  reg["grades"]["cpu_us"], reg["bare"]["cpu_us"], 0.3)
-    for label, data in (("IdP", idp), ("register", reg)):
-        rows.append(f"| {kind} | {label} worker RSS, MiB: after warm-up / after "
-                    f"{rss_requests:,} more requests | {data['rss_warm']:.0f} / "
-                    f"{data['rss_10k']:.0f} | — | — | < 100 | {verdict(data['rss_10k'] < 100)} |")
+    rows.append(rss_row(kind, "register", reg, rss_requests))
     return rows
 
 
@@ -319,7 +334,15 @@ def main() -> None:
     parser.add_argument("--rss-requests", type=int, default=10_000,
                         help="requests between the two RSS readings (the issue asks 10,000)")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--part", choices=("idp", "register", "all"), default="all",
+                        help="measure only the IdP's or the register's rows")
+    parser.add_argument("--server-args", default="",
+                        help="extra server options, e.g. '--blocking-threads 1' (granian)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="environment of the servers, e.g. MALLOC_ARENA_MAX=2")
     args = parser.parse_args()
+    EXTRA_ARGS[:] = args.server_args.split()
+    os.environ.update(item.split("=", 1) for item in args.env)
     # A terminated run still stops its servers (the finally blocks run on SystemExit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     kinds = SERVERS if args.server == "all" else (args.server,)
@@ -328,20 +351,24 @@ def main() -> None:
     results = {}
     for kind in kinds:
         try:
-            print(f"# {kind}: IdP", flush=True)
-            idp = idp_rows(kind, args.duration, args.flows, args.rss_requests)
-            print(f"# {kind}: register", flush=True)
-            results[kind] = (idp, register_rows(kind, args.duration, args.signins,
-                                                args.rss_requests))
+            idp = reg = None
+            if args.part != "register":
+                print(f"# {kind}: IdP", flush=True)
+                idp = idp_rows(kind, args.duration, args.flows, args.rss_requests)
+            if args.part != "idp":
+                print(f"# {kind}: register", flush=True)
+                reg = register_rows(kind, args.duration, args.signins, args.rss_requests)
+            results[kind] = (idp, reg)
         except (RuntimeError, subprocess.CalledProcessError, AssertionError) as exc:
             print(f"# {kind} FAILED: {exc!r}", flush=True)  # the other servers still run
     peer = None
     if not args.no_peer:
         print("# peer (oidc-provider)", flush=True)
         peer = idp_bench.run_peer(args.duration, args.flows)
+    extras = " ".join([*args.env, args.server_args]).strip()
     print(f"\n{started}, {os.cpu_count()} CPUs, load average {load_before:.2f} before, "
           f"{os.getloadavg()[0]:.2f} after; one worker pinned to CPU 1, wrk -t1 -c16 on CPU 0, "
-          f"-d{args.duration}\n")
+          f"-d{args.duration}{'; ' + extras if extras else ''}\n")
     print("| server | figure | ours | reference | ratio | target | result |")
     print("|---|---|---|---|---|---|---|")
     for kind, (idp, reg) in results.items():

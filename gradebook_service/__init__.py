@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from gradebook_service.config import SETTINGS
+from shared.memory import return_large_blocks
 from shared.settings import INSTANCE_DIR, configure_app
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "gradebook"
@@ -14,6 +15,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations" / "gradeb
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the gradebook application; ``config`` overrides settings read from the environment."""
+    # Each sign-in's argon2id memory goes back to the system after the hash (worker RSS).
+    return_large_blocks()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     configure_app(app, SETTINGS, config)
     register_extensions(app)

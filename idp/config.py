@@ -45,8 +45,6 @@ SETTINGS = ServiceSettings("idp", (
             "how often a process re-reads the signing key ids (another node may have rotated)"),
     Setting("OIDC_KEY_GRACE_SLACK", Int(0, 86400), 300,
             "seconds a rotated key stays published beyond the longest token lifetime"),
-    Setting("OIDC_CLIENT_CACHE_SECONDS", Seconds(0, 3600), 5.0,
-            "how long a process keeps a client's registration"),
     Setting("LOGIN_RATE_LIMIT", Rate(), "30 per minute", "sign-in form posts per client address"),
     Setting("REGISTER_RATE_LIMIT", Rate(), "10 per minute",
             "registration form posts per client address"),

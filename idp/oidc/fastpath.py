@@ -7,18 +7,23 @@ This module is the only implementation of these three endpoints:
   configuration or the key set changes, are public, and are fetched by every
   relying party and resource server. The key set is still re-checked against the
   database every ``OIDC_KEY_CHECK_SECONDS`` (see ``keys.KeyCache``).
-* The token endpoint (RFC 6749 §3.2) inside a bare request context: it is called
-  by clients, never by browsers, so it needs no session cookie, CSRF check,
-  language choice, page headers or rate-limit bookkeeping (secrets and codes
-  carry 256 bits). The transaction ends by the same rule as every request's
-  (``shared.database.end_transaction``).
+* The token endpoint (RFC 6749 §3.2): it is called by clients, never by
+  browsers, so it needs no session cookie, CSRF check, language choice, page
+  headers or rate-limit bookkeeping (secrets and codes carry 256 bits). A valid
+  client-credentials request is answered by ``client_credentials.issue`` in an
+  app context; every other request (other grants, every error) goes through
+  Authlib's pipeline inside a bare request context, its transaction ended by the
+  same rule as every request's (``shared.database.end_transaction``).
 """
 
 from __future__ import annotations
 
+import io
+
 from flask import Flask
 
 from idp.extensions import db
+from idp.oidc import client_credentials
 from idp.oidc.constants import DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH
 from idp.oidc.discovery import document_bytes
 from idp.oidc.keys import key_cache
@@ -33,6 +38,23 @@ _COMMON = [("Cache-Control", "public, max-age=300"), ("Access-Control-Allow-Orig
            ("Content-Security-Policy", csp())]
 #: The methods each endpoint answers; others get 405 with ``Allow``.
 _METHODS = {DISCOVERY_PATH: ("GET", "HEAD"), JWKS_PATH: ("GET", "HEAD"), TOKEN_PATH: ("POST",)}
+
+
+def _buffered_body(environ) -> bytes | None:
+    """Read a short request body and put it back for the pipeline; None if it is not short.
+
+    A body without ``Content-Length`` (chunked) or longer than the simple
+    client-credentials request is left unread for the pipeline, whose own limits apply.
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+    if not 0 < length <= client_credentials.MAX_BODY:
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
 
 
 class ProtocolFastPath:
@@ -58,6 +80,32 @@ class ProtocolFastPath:
         return snap.jwks_body, snap.etag
 
     def _token(self, environ, start_response):
+        body = _buffered_body(environ)
+        if body is not None:
+            with self.app.app_context():
+                answer = self._client_credentials(environ, body)
+            if answer is not None:
+                start_response("200 OK", [*client_credentials.HEADERS,
+                                          ("Content-Length", str(len(answer)))])
+                return [answer]
+        return self._token_pipeline(environ, start_response)
+
+    def _client_credentials(self, environ, body: bytes) -> bytes | None:
+        """A valid client-credentials request's answer; None hands it to the pipeline.
+
+        Reads the client on a connection of its own and commits nothing (the grant
+        stores nothing). A database failure also hands over: the pipeline then
+        answers 503 as every request does.
+        """
+        try:
+            key_cache(self.app).get(own_transaction=True)
+            with db.engine.connect() as connection:
+                return client_credentials.issue(self.app, connection, environ, body)
+        except UNAVAILABLE_ERRORS:
+            return None
+
+    def _token_pipeline(self, environ, start_response):
+        """Every other token request, through Authlib's grants, in a bare request context."""
         with self.app.request_context(environ):
             try:
                 key_cache(self.app).get(own_transaction=True)

@@ -232,8 +232,8 @@ class AppConsent(TimestampMixin, db.Model):
 class ClientView(ClientMixin):
     """An immutable, cacheable snapshot of a client, as Authlib's ``ClientMixin`` sees it.
 
-    The token endpoint authenticates a client on every request; a snapshot kept
-    in a short per-process cache saves a query per request (see ``clients.py``).
+    Built from a plain row (``clients.load_client``), so a lookup costs no ORM
+    identity-map work; nothing outside the request holds on to it.
     """
 
     __slots__ = ("client_id", "name", "secret_hash", "is_public", "first_party",

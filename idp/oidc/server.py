@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from authlib.consts import default_json_headers
 from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
 from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, grants
 from authlib.oauth2.rfc6749.util import scope_to_list
@@ -42,12 +43,13 @@ from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import Flask, current_app
 from joserfc import jwt
+from sqlalchemy import orm
 
 from idp.accounts.models import Account
 from idp.extensions import db
 from idp.oidc import keys
 from idp.oidc.authentication import Authentication
-from idp.oidc.clients import ClientCache, query_client
+from idp.oidc.clients import query_client
 from idp.oidc.constants import (
     ALGORITHMS,
     API_AUDIENCE,
@@ -60,7 +62,13 @@ from idp.oidc.constants import (
     TOKEN_ENDPOINT_AUTH_METHODS,
 )
 from idp.oidc.digests import digest
-from idp.oidc.models import AuthorizationCode, Grant, RefreshToken, RevokedAccessToken
+from idp.oidc.models import (
+    AuthorizationCode,
+    Grant,
+    RefreshToken,
+    RevokedAccessToken,
+    new_grant_id,
+)
 from idp.oidc.services import revoke_grant
 from idp.oidc.tokens import AccessToken, decode_access_token
 from shared.database import utcnow
@@ -174,6 +182,21 @@ class AuthorizationCodeGrant(GrantTokens, grants.AuthorizationCodeGrant):
     """
 
     TOKEN_ENDPOINT_AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
+    #: The redirect URI of a request this grant object has already validated.
+    _validated_redirect_uri: str | None = None
+
+    def validate_authorization_request(self):
+        """RFC 6749 §4.1.1 checks, once per request.
+
+        Authlib 1.9 validates the same grant object twice in one request: in
+        ``get_consent_grant`` and again in ``create_authorization_response`` (every
+        hook again, the nonce-replay query included). The request's parameters cannot
+        change in between, so the second call returns the first call's result; a failed
+        validation raises and is never remembered.
+        """
+        if self._validated_redirect_uri is None:
+            self._validated_redirect_uri = super().validate_authorization_request()
+        return self._validated_redirect_uri
 
     def generate_authorization_code(self):
         return secrets.token_urlsafe(32)  # 256 bits (checklist: at least 128)
@@ -206,7 +229,10 @@ class AuthorizationCodeGrant(GrantTokens, grants.AuthorizationCodeGrant):
         authorization server MUST deny the request and SHOULD revoke (when
         possible) all tokens previously issued based on that authorization code."
         """
-        row = db.session.scalar(sa.select(AuthorizationCode).filter_by(
+        # The account comes in the same statement: the grant, the ID token and the
+        # claims all need it (one query fewer than a lazy load).
+        row = db.session.scalar(sa.select(AuthorizationCode).options(
+            orm.joinedload(AuthorizationCode.account)).filter_by(
             code_hash=digest(code), client_id=client.get_client_id()))
         if row is None:
             return None
@@ -218,20 +244,36 @@ class AuthorizationCodeGrant(GrantTokens, grants.AuthorizationCodeGrant):
         return row
 
     def delete_authorization_code(self, authorization_code):
-        # Kept (marked used) rather than deleted, so a replay is recognised.
-        authorization_code.used_at = utcnow()
-        db.session.flush()
+        """Nothing left to do: ``authenticate_user`` marked the code used when it claimed it.
+
+        The code is kept (marked used) rather than deleted, so a replay is recognised.
+        """
 
     def authenticate_user(self, authorization_code):
+        """Claim the code for this request and open its grant; None if it cannot be had.
+
+        The claim is one conditional UPDATE: of two requests presenting the same code at
+        once, only the one that changes the row goes on (RFC 6749 §4.1.2: a code is used
+        once), the other is refused with ``invalid_grant``.
+        """
         account = authorization_code.account
         if account is None or not account.is_active:
             return None
-        grant = Grant(client_id=authorization_code.client_id, account_id=account.id,
-                      scope=authorization_code.scope, auth_time=authorization_code.auth_time,
-                      acr=authorization_code.acr, amr=authorization_code.amr)
+        grant_id = new_grant_id()
+        claimed = db.session.execute(
+            sa.update(AuthorizationCode)
+            .where(AuthorizationCode.id == authorization_code.id,
+                   AuthorizationCode.used_at.is_(None))
+            .values(used_at=utcnow(), grant_id=grant_id),
+            # Nothing in this request reads the row again: no need to update the object.
+            execution_options={"synchronize_session": False}).rowcount
+        if claimed != 1:
+            return None
+        grant = Grant(id=grant_id, client_id=authorization_code.client_id,
+                      account_id=account.id, scope=authorization_code.scope,
+                      auth_time=authorization_code.auth_time, acr=authorization_code.acr,
+                      amr=authorization_code.amr)
         db.session.add(grant)
-        db.session.flush()
-        authorization_code.grant_id = grant.id
         self.request.credential = grant
         return account
 
@@ -501,6 +543,13 @@ class AccessTokenValidator(BearerTokenValidator):
 class UserInfo_(UserInfoEndpoint):
     """OIDC Core §5.3: claims of the token's account, by the token's scopes."""
 
+    def __call__(self, request):
+        """The claims as JSON; Authlib's lookup of the client (only to sign UserInfo, which
+        discovery offers as ``none`` only) is left out: a deleted client's tokens are
+        already refused with their grant (``tokens.access_token_revoked``)."""
+        token = self.resource_protector.acquire_token("openid")
+        return 200, self.generate_user_info(token.get_user(), token.scope), default_json_headers
+
     def generate_user_info(self, user, scope):
         if user is None or not user.is_active:
             raise InvalidTokenError()
@@ -542,7 +591,6 @@ class Issuer(IssuerParameter):
 def init_oidc(app: Flask) -> AuthorizationServer:
     """Build the app's authorization server and caches."""
     app.extensions["oidc_keys"] = keys.KeyCache(app)
-    app.extensions["oidc_clients"] = ClientCache(app.config["OIDC_CLIENT_CACHE_SECONDS"])
 
     server = AuthorizationServer()
     server.init_app(app, query_client=query_client, save_token=save_token)

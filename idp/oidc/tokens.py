@@ -89,9 +89,13 @@ def decode_access_token(token_string: str) -> AccessToken | None:
 
 
 def access_token_revoked(claims: dict) -> bool:
-    """Whether the token's grant or the token itself was revoked (one query)."""
-    checks = [sa.select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == claims["jti"])]
+    """Whether the token itself was revoked, or its grant is revoked or gone (one query).
+
+    A grant is deleted with its client or its account (``clients.delete_client``, the
+    foreign keys' cascades): its access tokens stop working at once, not at expiry.
+    """
+    revoked = sa.exists().where(RevokedAccessToken.jti == claims["jti"])
     if claims.get("gid"):
-        checks.append(sa.select(Grant.id).where(Grant.id == claims["gid"],
-                                                Grant.revoked_at.is_not(None)))
-    return db.session.execute(sa.union_all(*checks).limit(1)).first() is not None
+        revoked = sa.or_(revoked, ~sa.exists().where(Grant.id == claims["gid"],
+                                                      Grant.revoked_at.is_(None)))
+    return bool(db.session.scalar(sa.select(revoked)))

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
 from flask import current_app
 
 from idp.oidc.keys import key_cache
 from idp.oidc.service_tokens import issue_service_access_token
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +90,15 @@ def _service_token() -> str:
 def _http() -> requests.Session:
     """The HTTP session used for the back-channel (an app may provide its own, e.g. with TLS pins)."""
     session = current_app.extensions.get("backchannel_http")
-    return session if session is not None else requests.Session()
+    return session if session is not None else _requests().Session()
+
+
+def _requests():
+    """The ``requests`` library, loaded by the first school sign-in (~5 MiB a worker never
+    needs for the token endpoint, discovery or UserInfo; tests/test_worker_imports.py)."""
+    import requests
+
+    return requests
 
 
 def verify_school_credentials(login: str, password: str) -> SchoolAccountAnswer:
@@ -100,7 +111,7 @@ def verify_school_credentials(login: str, password: str) -> SchoolAccountAnswer:
                                 headers={"Authorization": f"Bearer {token}",
                                          "Accept": "application/json"},
                                 timeout=timeout, allow_redirects=False)
-    except requests.RequestException as exc:
+    except _requests().RequestException as exc:
         log.warning("gradebook back-channel unreachable: %s", type(exc).__name__)
         raise GradebookUnavailable(type(exc).__name__) from exc
     if response.status_code == 401:

@@ -287,3 +287,25 @@ def test_prune_keeps_grants_with_live_refresh_tokens(idp_app, idp_client, accoun
         refreshed = flow.post_token({"grant_type": "refresh_token",
                                      "refresh_token": tokens["refresh_token"]})
         assert refreshed.status_code == 200
+
+
+def test_code_claimed_by_another_request_is_refused(idp_app, idp_client, account, flow):
+    """Two requests presenting one code at once: the one that did not claim it gets nothing."""
+    from types import SimpleNamespace
+
+    from idp.oidc.digests import digest
+    from idp.oidc.server import AuthorizationCodeGrant, authorization_server
+
+    sign_in(idp_client, account)
+    codes = [flow.code(), flow.code()]
+    rows = [db.session.scalar(sa.select(AuthorizationCode).filter_by(code_hash=digest(code)))
+            for code in codes]
+    grant = AuthorizationCodeGrant(SimpleNamespace(), authorization_server())
+    # The second code is redeemed by "another request" after this one read it.
+    db.session.execute(sa.update(AuthorizationCode).filter_by(id=rows[1].id).values(
+        used_at=utcnow()))
+    assert grant.authenticate_user(rows[1]) is None
+    assert grant.authenticate_user(rows[0]) == account
+    db.session.commit()
+    assert db.session.get(Grant, rows[0].grant_id) is not None
+    assert rows[1].grant_id is None

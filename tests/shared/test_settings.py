@@ -122,10 +122,10 @@ def test_malformed_service_setting_is_named(variable, value):
 
 def test_service_settings_come_from_the_environment():
     idp = load_settings(IDP, {"LOGIN_RATE_LIMIT": "2 per minute", "PARENTAL_CONSENT_AGE": "13",
-                              "OIDC_CLIENT_CACHE_SECONDS": "0.5", "BACKCHANNEL_TIMEOUT": "1, 2.5",
+                              "OIDC_KEY_CHECK_SECONDS": "0.5", "BACKCHANNEL_TIMEOUT": "1, 2.5",
                               "PASSWORD_POLICY": "nist", "MAIL_USE_TLS": "yes"})
     assert (idp["LOGIN_RATE_LIMIT"], idp["PARENTAL_CONSENT_AGE"]) == ("2 per minute", 13)
-    assert (idp["OIDC_CLIENT_CACHE_SECONDS"], idp["BACKCHANNEL_TIMEOUT"]) == (0.5, (1.0, 2.5))
+    assert (idp["OIDC_KEY_CHECK_SECONDS"], idp["BACKCHANNEL_TIMEOUT"]) == (0.5, (1.0, 2.5))
     assert idp["PASSWORD_POLICY"] == "nist" and idp["MAIL_USE_TLS"] is True
     gradebook = load_settings(GRADEBOOK, {"REGISTER_FRAGMENT_CACHE": "0"})
     assert gradebook["REGISTER_FRAGMENT_CACHE"] is False
