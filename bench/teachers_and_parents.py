@@ -192,12 +192,14 @@ def main() -> None:
     before = database_state(info, Ledger())["deadlocks"]
     print(lc.header(f"{len(teachers)} teachers enter grades and attendance while {args.parents} "
                     "parents read", command), flush=True)
+    cpu_began = time.process_time()
     stats, ledger, done, elapsed = asyncio.run(run(args, info, teachers))
     state = database_state(info, ledger)
     lost_grades = [k for k, v in ledger.grades.items() if state["grades"].get(f"{k[0]}-{k[1]}") != v]
     lost_marks = [k for k, v in ledger.attendance.items() if state["marks"].get(f"{k[0]}-{k[1]}") != v]
     deadlocks = state["deadlocks"] - before
-    print(f"ran {elapsed:.0f} s; load average after {lc.load()}\n")
+    print(f"ran {elapsed:.0f} s; load average after {lc.load()}")
+    print(lc.client_cpu(cpu_began, elapsed, stats) + "\n")
     for key, value in sorted(done.items()):
         print(f"* {key}: {value}")
     print(f"* grade cells acknowledged: {len(ledger.grades)}, missing or different in the database: "
@@ -207,9 +209,12 @@ def main() -> None:
     print(f"* PostgreSQL deadlocks during the run: {deadlocks}")
     print(f"* statuses: {dict(sorted(stats.statuses.items()))}\n")
     print(stats.table())
+    # Every page a teacher or parent opens here is their own: a 404 is a refused lesson
+    # or pupil (the finding of the first run: a lesson opened under another teacher).
+    refused = stats.statuses.get(404, 0)
     lc.verdict(info, stats, [problem for problem, found in (
         (f"lost grades {lost_grades[:5]}", lost_grades), (f"lost marks {lost_marks[:5]}", lost_marks),
-        (f"{deadlocks} deadlocks", deadlocks)) if found])
+        (f"{deadlocks} deadlocks", deadlocks), (f"{refused} × 404", refused)) if found])
 
 
 if __name__ == "__main__":
