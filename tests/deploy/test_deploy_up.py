@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 import requests
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.one_backend("deploy/up uses the machine's PostgreSQL whatever --db says")]
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("EDZ_DEPLOY_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
