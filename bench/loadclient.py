@@ -40,10 +40,12 @@ _FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]*)"')
 
 # --- the layout ------------------------------------------------------------------------
 
-def seed_for(parents: int) -> str:
-    """Demo-school options (``seed-demo``) with at least ``parents`` parent logins (≈ 1.5 per pupil)."""
+def seed_for(parents: int, teachers: int = 0) -> str:
+    """Demo-school options (``seed-demo``) with at least ``parents`` parent logins (≈ 1.5 per pupil)
+    and ``teachers`` teachers (the demo timetable staffs 8 classes with 14 teachers)."""
     pupils = int(parents / 1.4) + 50
-    sections = "abcdefghij"[:max(1, min(10, -(-pupils // (8 * 26))))]
+    needed = max(-(-pupils // (8 * 26)), -(-teachers // 14))
+    sections = "abcdefghij"[:max(1, min(10, needed))]
     return f"--levels 1,2,3,4,5,6,7,8 --sections {sections} --pupils-per-class 26"
 
 

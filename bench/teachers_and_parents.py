@@ -92,10 +92,12 @@ async def enter_grades(browser: lc.Browser, gradebook: str, home: str, ledger: L
     return False
 
 
-async def take_attendance(browser: lc.Browser, gradebook: str, home: str, ledger: Ledger, rng) -> bool:
+async def take_attendance(browser: lc.Browser, gradebook: str, home: str, ledger: Ledger,
+                          rng) -> bool | None:
+    """Open one of today's lessons from the home page and save its attendance (None: none today)."""
     forms = [dict(HIDDEN.findall(form)) for form in OPEN_FORM.findall(home)]
     if not forms:
-        return False
+        return None
     status, final, page = await browser.post_form(gradebook + "/staff/lessons/open",
                                                   "staff POST open lesson", rng.choice(forms))
     lesson = re.search(r"/staff/lessons/(\d+)$", final)
@@ -128,7 +130,8 @@ async def teacher(number: int, person: dict, info: dict, stats: lc.Stats, ledger
             done["grade grids saved" if ok else "grade grid not saved"] += 1
             await asyncio.sleep(think)
             ok = await take_attendance(browser, gradebook, home, ledger, rng)
-            done["lessons saved" if ok else "lesson not saved"] += 1
+            done["no lesson of theirs today" if ok is None else
+                 "lessons saved" if ok else "lesson not saved"] += 1
             await asyncio.sleep(think)
     except (TimeoutError, aiohttp.ClientError) as exc:
         done[f"client error {type(exc).__name__}"] += 1
@@ -185,10 +188,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the running layout")
     args = parser.parse_args()
     command = "bench/teachers_and_parents.py " + " ".join(sys.argv[1:])
-    info = lc.layout(lc.seed_for(args.parents), args.parents,
+    info = lc.layout(lc.seed_for(args.parents, args.teachers), args.parents,
                      restart=not args.reuse)
     teachers = json.loads(lc.python(info, str(lc.ROOT / "bench" / "ready_logins.py"),
                                     "--count", str(args.teachers), "--staff"))
+    if len(teachers) < args.teachers:
+        sys.exit(f"the demo school has {len(teachers)} teachers, {args.teachers} needed")
     before = database_state(info, Ledger())["deadlocks"]
     print(lc.header(f"{len(teachers)} teachers enter grades and attendance while {args.parents} "
                     "parents read", command), flush=True)

@@ -33,6 +33,7 @@ two processes × one worker fill the two cores of the project's machines).
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import json
 import os
@@ -44,8 +45,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.error import URLError
-from urllib.request import urlopen
+from urllib.error import HTTPError, URLError
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
@@ -271,6 +272,33 @@ with app.test_request_context():
 """
 
 
+#: A bearer token with an access token's header and no valid signature: the
+#: back-channel fetches the IdP's keys to check it, then refuses it (401).
+WARM_UP_TOKEN = ".".join(base64.urlsafe_b64encode(part).decode().rstrip("=") for part in (
+    b'{"typ":"at+jwt","alg":"RS256","kid":"warm-up"}', b"{}", b"warm-up"))
+
+
+def warm_backchannel(port: int) -> None:
+    """Make a back-channel process fetch the IdP's keys before the first family registers.
+
+    Its first credential check would fetch them from the IdP while IdP threads wait for
+    that check: with every IdP thread holding a registration (a burst at the first
+    minute), the fetch found no free thread, timed out and the registration failed
+    with 503 (seen at the 8:00 peak's start). Afterwards the keys are cached.
+    """
+    request = Request(f"http://127.0.0.1:{port}/internal/v1/school-accounts/verify", method="POST",
+                      data=b'{"login": "", "password": ""}',
+                      headers={"Authorization": f"Bearer {WARM_UP_TOKEN}",
+                               "Content-Type": "application/json"})
+    try:
+        urlopen(request, timeout=30)  # noqa: S310 - our own loopback URL
+    except HTTPError as refused:
+        if refused.code == 401:
+            return
+        raise DeployError(f"back-channel warm-up on {port}: HTTP {refused.code}") from None
+    raise DeployError(f"back-channel on {port} accepted a token without a signature")
+
+
 def _run(argv: list[str], env: dict) -> str:
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
@@ -386,6 +414,8 @@ def up(seed: str, overrides: list[str]) -> dict:
         _start(state, "nginx", [nginx, "-p", str(state), "-c", str(conf), "-g", "daemon off;"])
         _wait_http(f"{gradebook_url}/healthz", "nginx", state)
         _wait_http(f"{idp_url}/healthz", "nginx", state)
+        for port in p["gradebook_internal_processes"]:
+            warm_backchannel(port)
     except BaseException:
         stop_all(state)
         raise
