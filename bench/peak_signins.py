@@ -152,7 +152,10 @@ def main() -> None:
             whole.record(f"whole {kind} sign-in", 200, value)
     print(whole.table() + "\n\n" + stats.table())
     failed = sum(v for k, v in done.items() if "FAILED" in k or "client error" in k)
-    lc.verdict(info, stats, [f"{failed} failed sign-ins"] if failed else [])
+    lc.verdict(info, stats, [problem for problem, found in (
+        (f"{failed} failed sign-ins", failed),
+        (f"{setup_stats.server_errors} server errors while preparing {setup_stats.failures[:5]}",
+         setup_stats.server_errors)) if found])
 
 
 if __name__ == "__main__":
