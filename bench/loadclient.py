@@ -40,10 +40,12 @@ _FORM = re.compile(r'<form[^>]*method="post"[^>]*action="([^"]*)"')
 
 # --- the layout ------------------------------------------------------------------------
 
-def seed_for(parents: int) -> str:
-    """Demo-school options (``seed-demo``) with at least ``parents`` parent logins (≈ 1.5 per pupil)."""
+def seed_for(parents: int, teachers: int = 0) -> str:
+    """Demo-school options (``seed-demo``) with at least ``parents`` parent logins (≈ 1.5 per pupil)
+    and ``teachers`` teachers (the demo timetable staffs 8 classes with 14 teachers)."""
     pupils = int(parents / 1.4) + 50
-    sections = "abcdefghij"[:max(1, min(10, -(-pupils // (8 * 26))))]
+    needed = max(-(-pupils // (8 * 26)), -(-teachers // 14))
+    sections = "abcdefghij"[:max(1, min(10, needed))]
     return f"--levels 1,2,3,4,5,6,7,8 --sections {sections} --pupils-per-class 26"
 
 
@@ -141,6 +143,18 @@ def verdict(info: dict, stats: Stats, problems: list[str]) -> None:
         print("\nFAILED: " + "; ".join(problems), file=sys.stderr)
         print(tracebacks(info), file=sys.stderr)
         sys.exit(1)
+
+
+def client_cpu(cpu_began: float, wall: float, stats: Stats) -> str:
+    """This process's CPU time since ``cpu_began`` (``time.process_time()``): is the client a bottleneck?
+
+    The client shares the cores with the services; a client that used most of a core
+    would measure itself, not the layout.
+    """
+    cpu = time.process_time() - cpu_began
+    requests = sum(stats.statuses.values()) or 1
+    return (f"load client: {cpu:.1f} s CPU in {wall:.0f} s ({cpu / wall:.0%} of one core), "
+            f"{cpu / requests * 1000:.2f} ms CPU per request ({requests} requests)")
 
 
 def header(title: str, command: str) -> str:
@@ -259,7 +273,12 @@ async def parent_reading(number: int, person: dict, gradebook: str, stats: Stats
 
 
 class Mailbox:
-    """The layout's mail catcher, read over its JSON API (one poller for every waiting family)."""
+    """The layout's mail catcher, read over its JSON API (one poller for every waiting family).
+
+    Each poll asks only for the mails after those already read (``?after=N``): reading
+    every mail on every poll cost the client and the catcher CPU growing with the square
+    of the families, on the cores the services need.
+    """
 
     def __init__(self, mail_url: str) -> None:
         self.url = mail_url + "/api/messages"
@@ -267,16 +286,17 @@ class Mailbox:
         self.received = 0
 
     async def poll(self, session: aiohttp.ClientSession) -> None:
-        async with session.get(self.url) as response:
+        async with session.get(self.url, params={"after": str(self.received)}) as response:
             mails = await response.json()
-        self.received = len(mails)
+        self.received += len(mails)
         for mail in mails:
             found = re.search(r"(https?://\S+/activate/\S+)", mail["text"])
             if found:
                 for address in mail["to"]:
                     self.links.setdefault(address.lower(), found.group(1))
 
-    async def link_for(self, session: aiohttp.ClientSession, address: str, timeout: float) -> str | None:
+    async def link_for(self, address: str, timeout: float) -> str | None:
+        """The activation link mailed to ``address``, once the poller has read it (None: none came)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if address.lower() in self.links:

@@ -63,8 +63,7 @@ async def prepare_sso(info: dict, parents: list[dict], stats: lc.Stats) -> list[
                 if not await lc.register(browser, info["idp_url"], email, person["login"],
                                          person["password"]):
                     return
-                async with aiohttp.ClientSession() as plain:
-                    link = await mailbox.link_for(plain, email, timeout=120)
+                link = await mailbox.link_for(email, timeout=120)
                 if link and await lc.activate(browser, link):
                     emails.append(email)
             finally:
@@ -139,9 +138,11 @@ def main() -> None:
     if setup_stats.server_errors:  # not the measured minute, but a 5xx is a finding: say why
         print(lc.tracebacks(info), flush=True)
     stats = lc.Stats()
+    cpu_began, began = time.process_time(), time.monotonic()
     journeys, done = asyncio.run(timed_minute(info, parents[sso_count:], sso, args.signins,
                                               args.seconds, stats))
-    print(f"load average after {lc.load()}\n")
+    print(f"load average after {lc.load()}")
+    print(lc.client_cpu(cpu_began, time.monotonic() - began, stats) + "\n")
     for key, value in sorted(done.items()):
         print(f"* {key}: {value}")
     print(f"* statuses: {dict(sorted(stats.statuses.items()))}\n")
@@ -151,7 +152,10 @@ def main() -> None:
             whole.record(f"whole {kind} sign-in", 200, value)
     print(whole.table() + "\n\n" + stats.table())
     failed = sum(v for k, v in done.items() if "FAILED" in k or "client error" in k)
-    lc.verdict(info, stats, [f"{failed} failed sign-ins"] if failed else [])
+    lc.verdict(info, stats, [problem for problem, found in (
+        (f"{failed} failed sign-ins", failed),
+        (f"{setup_stats.server_errors} server errors while preparing {setup_stats.failures[:5]}",
+         setup_stats.server_errors)) if found])
 
 
 if __name__ == "__main__":

@@ -42,8 +42,7 @@ async def family(number: int, person: dict, info: dict, mailbox: lc.Mailbox, sta
         if not await lc.register(browser, info["idp_url"], email, person["login"], person["password"]):
             done["register_refused"] += 1
             return
-        async with aiohttp.ClientSession() as plain:
-            link = await mailbox.link_for(plain, email, timeout=max(5.0, deadline - time.monotonic()))
+        link = await mailbox.link_for(email, timeout=max(5.0, deadline - time.monotonic()))
         if link is None:
             done["no_mail"] += 1
             return
@@ -95,8 +94,10 @@ def main() -> None:
                      restart=not args.reuse)
     print(lc.header(f"1 September morning: {args.families} families register while "
                     f"{args.browsers} parents browse", command), flush=True)
+    cpu_began = time.process_time()
     stats, done, mailbox, elapsed = asyncio.run(run(args, info))
-    print(f"window {args.minutes:g} min, finished after {elapsed:.0f} s; load average after {lc.load()}\n")
+    print(f"window {args.minutes:g} min, finished after {elapsed:.0f} s; load average after {lc.load()}")
+    print(lc.client_cpu(cpu_began, elapsed, stats) + "\n")
     for key, value in sorted(done.items()):
         print(f"* {key}: {value}")
     print(f"* mails in the catcher: {mailbox.received} (activation links for {len(mailbox.links)} addresses)")

@@ -92,10 +92,12 @@ async def enter_grades(browser: lc.Browser, gradebook: str, home: str, ledger: L
     return False
 
 
-async def take_attendance(browser: lc.Browser, gradebook: str, home: str, ledger: Ledger, rng) -> bool:
+async def take_attendance(browser: lc.Browser, gradebook: str, home: str, ledger: Ledger,
+                          rng) -> bool | None:
+    """Open one of today's lessons from the home page and save its attendance (None: none today)."""
     forms = [dict(HIDDEN.findall(form)) for form in OPEN_FORM.findall(home)]
     if not forms:
-        return False
+        return None
     status, final, page = await browser.post_form(gradebook + "/staff/lessons/open",
                                                   "staff POST open lesson", rng.choice(forms))
     lesson = re.search(r"/staff/lessons/(\d+)$", final)
@@ -128,7 +130,8 @@ async def teacher(number: int, person: dict, info: dict, stats: lc.Stats, ledger
             done["grade grids saved" if ok else "grade grid not saved"] += 1
             await asyncio.sleep(think)
             ok = await take_attendance(browser, gradebook, home, ledger, rng)
-            done["lessons saved" if ok else "lesson not saved"] += 1
+            done["no lesson of theirs today" if ok is None else
+                 "lessons saved" if ok else "lesson not saved"] += 1
             await asyncio.sleep(think)
     except (TimeoutError, aiohttp.ClientError) as exc:
         done[f"client error {type(exc).__name__}"] += 1
@@ -185,19 +188,23 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the running layout")
     args = parser.parse_args()
     command = "bench/teachers_and_parents.py " + " ".join(sys.argv[1:])
-    info = lc.layout(lc.seed_for(args.parents), args.parents,
+    info = lc.layout(lc.seed_for(args.parents, args.teachers), args.parents,
                      restart=not args.reuse)
     teachers = json.loads(lc.python(info, str(lc.ROOT / "bench" / "ready_logins.py"),
                                     "--count", str(args.teachers), "--staff"))
+    if len(teachers) < args.teachers:
+        sys.exit(f"the demo school has {len(teachers)} teachers, {args.teachers} needed")
     before = database_state(info, Ledger())["deadlocks"]
     print(lc.header(f"{len(teachers)} teachers enter grades and attendance while {args.parents} "
                     "parents read", command), flush=True)
+    cpu_began = time.process_time()
     stats, ledger, done, elapsed = asyncio.run(run(args, info, teachers))
     state = database_state(info, ledger)
     lost_grades = [k for k, v in ledger.grades.items() if state["grades"].get(f"{k[0]}-{k[1]}") != v]
     lost_marks = [k for k, v in ledger.attendance.items() if state["marks"].get(f"{k[0]}-{k[1]}") != v]
     deadlocks = state["deadlocks"] - before
-    print(f"ran {elapsed:.0f} s; load average after {lc.load()}\n")
+    print(f"ran {elapsed:.0f} s; load average after {lc.load()}")
+    print(lc.client_cpu(cpu_began, elapsed, stats) + "\n")
     for key, value in sorted(done.items()):
         print(f"* {key}: {value}")
     print(f"* grade cells acknowledged: {len(ledger.grades)}, missing or different in the database: "
@@ -207,9 +214,12 @@ def main() -> None:
     print(f"* PostgreSQL deadlocks during the run: {deadlocks}")
     print(f"* statuses: {dict(sorted(stats.statuses.items()))}\n")
     print(stats.table())
+    # Every page a teacher or parent opens here is their own: a 404 is a refused lesson
+    # or pupil (the finding of the first run: a lesson opened under another teacher).
+    refused = stats.statuses.get(404, 0)
     lc.verdict(info, stats, [problem for problem, found in (
         (f"lost grades {lost_grades[:5]}", lost_grades), (f"lost marks {lost_marks[:5]}", lost_marks),
-        (f"{deadlocks} deadlocks", deadlocks)) if found])
+        (f"{deadlocks} deadlocks", deadlocks), (f"{refused} × 404", refused)) if found])
 
 
 if __name__ == "__main__":

@@ -13,8 +13,12 @@
 * the IdP and the gradebook, each as two gunicorn processes (stateless: sessions,
   throttles and signing keys live in PostgreSQL and Redis), every process delivering
   the outbox (the outbox's claims make several senders safe);
-* nginx balancing each service over its two processes (round robin), the only
-  address a browser uses; the services trust its ``X-Forwarded-For`` (``TRUSTED_PROXIES=1``);
+* one more gradebook process that serves only the back-channel (``/internal/``, the
+  IdP's check of school credentials): a registration must not wait for its credential
+  check behind parents' pages queued at the page processes' threads;
+* nginx balancing each service over its two processes (round robin), ``/internal/``
+  to the back-channel process, the only address a browser uses; the services trust its
+  ``X-Forwarded-For`` (``TRUSTED_PROXIES=1``);
 * the gradebook registered as the IdP's client, and the demo school seeded once.
 
 It prints the addresses, and ``state.json`` in the state directory holds them for
@@ -29,6 +33,7 @@ two processes × one worker fill the two cores of the project's machines).
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import json
 import os
@@ -40,12 +45,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.error import URLError
-from urllib.request import urlopen
+from urllib.error import HTTPError, URLError
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 PROCESSES_PER_SERVICE = 2
+#: Timeouts, innermost first, so the innermost gives up first and answers cleanly: the
+#: IdP's back-channel call (BACKCHANNEL_TIMEOUT, read 8 s) < nginx's wait for the
+#: back-channel process (10 s) < nginx's wait for a page (60 s, proxy.conf's readers:
+#: ``nginx_conf``) < a browser's patience (the load client: 120 s).
+INTERNAL_READ_TIMEOUT = "10s"
+PAGE_READ_TIMEOUT = "60s"
 DEFAULT_SEED = "--levels 1,4,7 --sections a --pupils-per-class 6"
 
 
@@ -72,6 +83,7 @@ def ports(base: int) -> dict:
         "gradebook": base, "idp": base + 1, "smtp": base + 2, "mail_web": base + 3, "redis": base + 4,
         "idp_processes": [base + 10 + i for i in range(PROCESSES_PER_SERVICE)],
         "gradebook_processes": [base + 20 + i for i in range(PROCESSES_PER_SERVICE)],
+        "gradebook_internal_processes": [base + 15],
     }
 
 
@@ -216,17 +228,25 @@ def drop_database(cfg: dict) -> None:
 
 def nginx_conf(state: Path, p: dict) -> str:
     """The local balancer: the same upstream/proxy settings as deploy/nginx/e-dziennik.conf, no TLS."""
-    template = (ROOT / "deploy" / "nginx" / "proxy.conf").read_text()
-    blocks = []
+    template = (ROOT / "deploy" / "nginx" / "proxy.conf").read_text().strip().splitlines()
+
+    def upstream(name: str, ports: list[int]) -> str:
+        servers = "".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;\n" for port in ports)
+        return f"upstream {name} {{\n{servers}    keepalive 32;\n    keepalive_timeout 60s;\n}}\n"
+
+    def location(path: str, name: str, read_timeout: str) -> str:
+        return (f"    location {path} {{\n        proxy_pass http://{name};\n"
+                + "".join(f"        {line}\n" for line in template)
+                + f"        proxy_read_timeout {read_timeout};\n    }}\n")
+
+    blocks = [upstream("edz_gradebook_internal", p["gradebook_internal_processes"])]
     for service in ("idp", "gradebook"):
-        servers = "".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;\n"
-                          for port in p[f"{service}_processes"])
+        internal = (location("/internal/", "edz_gradebook_internal", INTERNAL_READ_TIMEOUT)
+                    if service == "gradebook" else "")
         blocks.append(
-            f"upstream edz_{service} {{\n{servers}    keepalive 32;\n    keepalive_timeout 60s;\n}}\n"
-            f"server {{\n    listen 127.0.0.1:{p[service]};\n    server_name _;\n"
-            f"    location / {{\n        proxy_pass http://edz_{service};\n"
-            + "".join(f"        {line}\n" for line in template.strip().splitlines())
-            + "    }\n}\n")
+            upstream(f"edz_{service}", p[f"{service}_processes"])
+            + f"server {{\n    listen 127.0.0.1:{p[service]};\n    server_name _;\n"
+            + internal + location("/", f"edz_{service}", PAGE_READ_TIMEOUT) + "}\n")
     return (
         "worker_processes 2;\n"
         f"pid {state}/nginx.pid;\n"
@@ -252,6 +272,33 @@ with app.test_request_context():
 """
 
 
+#: A bearer token with an access token's header and no valid signature: the
+#: back-channel fetches the IdP's keys to check it, then refuses it (401).
+WARM_UP_TOKEN = ".".join(base64.urlsafe_b64encode(part).decode().rstrip("=") for part in (
+    b'{"typ":"at+jwt","alg":"RS256","kid":"warm-up"}', b"{}", b"warm-up"))
+
+
+def warm_backchannel(port: int) -> None:
+    """Make a back-channel process fetch the IdP's keys before the first family registers.
+
+    Its first credential check would fetch them from the IdP while IdP threads wait for
+    that check: with every IdP thread holding a registration (a burst at the first
+    minute), the fetch found no free thread, timed out and the registration failed
+    with 503 (seen at the 8:00 peak's start). Afterwards the keys are cached.
+    """
+    request = Request(f"http://127.0.0.1:{port}/internal/v1/school-accounts/verify", method="POST",
+                      data=b'{"login": "", "password": ""}',
+                      headers={"Authorization": f"Bearer {WARM_UP_TOKEN}",
+                               "Content-Type": "application/json"})
+    try:
+        urlopen(request, timeout=30)  # noqa: S310 - our own loopback URL
+    except HTTPError as refused:
+        if refused.code == 401:
+            return
+        raise DeployError(f"back-channel warm-up on {port}: HTTP {refused.code}") from None
+    raise DeployError(f"back-channel on {port} accepted a token without a signature")
+
+
 def _run(argv: list[str], env: dict) -> str:
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
@@ -271,7 +318,8 @@ def up(seed: str, overrides: list[str]) -> dict:
     nginx = _need("nginx", "nginx-light")
     redis = _need("redis-server", "redis-server")
     busy = [port for port in (p["gradebook"], p["idp"], p["smtp"], p["mail_web"], p["redis"],
-                              *p["idp_processes"], *p["gradebook_processes"]) if not _port_free(port)]
+                              *p["idp_processes"], *p["gradebook_processes"],
+                              *p["gradebook_internal_processes"]) if not _port_free(port)]
     if busy:
         raise DeployError(f"ports in use: {busy} (choose another EDZ_DEPLOY_PORT_BASE)")
     urls = prepare_database(cfg)
@@ -336,20 +384,23 @@ def up(seed: str, overrides: list[str]) -> dict:
         env_file.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
         env_file.chmod(0o600)
 
-        print("==> two gunicorn processes per service", flush=True)
-        for service, module in (("idp", "idp"), ("gradebook", "gradebook_service")):
-            for i, port in enumerate(p[f"{service}_processes"], 1):
-                _start(state, f"{service}-{i}", [
-                    str(VENV / "gunicorn"), "--workers", str(cfg["workers"]), "--threads", "4",
-                    "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
-                    # Longer than nginx's upstream keepalive_timeout (60 s): if gunicorn
-                    # closed an idle kept-alive connection first, a request nginx sent on
-                    # it meanwhile got a reset — a 502 for a POST (seen under load).
-                    "--keep-alive", "75", "--no-control-socket",
-                    "--graceful-timeout", "10", f"{module}:create_app()"], env)
-        for service in ("idp", "gradebook"):
-            for i, port in enumerate(p[f"{service}_processes"], 1):
-                _wait_http(f"http://127.0.0.1:{port}/healthz", f"{service}-{i}", state)
+        print("==> two gunicorn processes per service, one for the back-channel", flush=True)
+        processes = [(f"{service}-{i}", module, port)
+                     for service, module in (("idp", "idp"), ("gradebook", "gradebook_service"))
+                     for i, port in enumerate(p[f"{service}_processes"], 1)]
+        processes += [(f"gradebook-internal-{i}", "gradebook_service", port)
+                      for i, port in enumerate(p["gradebook_internal_processes"], 1)]
+        for label, module, port in processes:
+            _start(state, label, [
+                str(VENV / "gunicorn"), "--workers", str(cfg["workers"]), "--threads", "4",
+                "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
+                # Longer than nginx's upstream keepalive_timeout (60 s): if gunicorn
+                # closed an idle kept-alive connection first, a request nginx sent on
+                # it meanwhile got a reset — a 502 for a POST (seen under load).
+                "--keep-alive", "75", "--no-control-socket",
+                "--graceful-timeout", "10", f"{module}:create_app()"], env)
+        for label, _module, port in processes:
+            _wait_http(f"http://127.0.0.1:{port}/healthz", label, state)
 
         print("==> nginx", flush=True)
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -363,6 +414,8 @@ def up(seed: str, overrides: list[str]) -> dict:
         _start(state, "nginx", [nginx, "-p", str(state), "-c", str(conf), "-g", "daemon off;"])
         _wait_http(f"{gradebook_url}/healthz", "nginx", state)
         _wait_http(f"{idp_url}/healthz", "nginx", state)
+        for port in p["gradebook_internal_processes"]:
+            warm_backchannel(port)
     except BaseException:
         stop_all(state)
         raise
@@ -397,7 +450,8 @@ def main() -> None:
                   f"IdP (via nginx):       {info['idp_url']}/\n"
                   f"mail catcher:          {info['mail_url']}/ (SMTP {info['smtp']})\n"
                   f"processes:             idp {info['ports']['idp_processes']}, "
-                  f"gradebook {info['ports']['gradebook_processes']}\n"
+                  f"gradebook {info['ports']['gradebook_processes']}, "
+                  f"back-channel {info['ports']['gradebook_internal_processes']}\n"
                   f"PostgreSQL:            {info['databases']['idp']}, {info['databases']['gradebook']}\n"
                   f"Redis:                 {info['redis_url']}\n"
                   f"logins:                {info['people_file']}\n"

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 
@@ -138,9 +139,13 @@ def serve_http(catcher: MailCatcher, port: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server's hook name
             if self.path.startswith("/api/messages"):
+                # ?after=N: only the mails after the first N (a poller reads each mail once,
+                # not every mail on every poll: thousands of them in the load scenarios).
+                query = parse_qs(urlsplit(self.path).query)
+                after = int(query["after"][0]) if query.get("after", [""])[0].isdigit() else 0
                 body = json.dumps([{"to": m.recipients, "subject": m.subject, "text": m.text(),
                                     "received_at": m.received_at.isoformat()}
-                                   for m in catcher.mails]).encode()
+                                   for m in catcher.mails[after:]]).encode()
                 ctype = "application/json"
             else:
                 body, ctype = _page(catcher).encode(), "text/html; charset=utf-8"

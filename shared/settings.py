@@ -25,7 +25,12 @@ from urllib.parse import urlparse
 import limits
 
 from shared.password_policy import NIST, SCHOOL
-from shared.passwords import DEFAULT_MEMORY_COST, DEFAULT_PARALLELISM, DEFAULT_TIME_COST
+from shared.passwords import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MEMORY_COST,
+    DEFAULT_PARALLELISM,
+    DEFAULT_TIME_COST,
+)
 
 #: The secret used when none is configured. Fine on a developer's laptop and in
 #: tests; refused by :func:`check_secret` everywhere else.
@@ -299,6 +304,9 @@ SHARED_SETTINGS: tuple[Setting, ...] = (
     Setting("ARGON2_MEMORY_COST", Int(19456, 4194304), DEFAULT_MEMORY_COST,
             "argon2id memory in KiB"),
     Setting("ARGON2_PARALLELISM", Int(1, 16), DEFAULT_PARALLELISM, "argon2id lanes"),
+    Setting("ARGON2_CONCURRENCY", Int(1, 64), DEFAULT_CONCURRENCY,
+            "argon2id computations at once per process (more wait their turn); processes per "
+            "host × this ≈ the host's cores"),
     Setting("THROTTLE_PER_ACCOUNT", Rate(), "5 per 15 minutes",
             "failed credential checks per account from browsers not known for it; then those "
             "browsers wait (known browsers are never blocked by them)"),

@@ -27,6 +27,24 @@ def pytest_addoption(parser):
                      help="database backend for the suite (default: sqlite or $EDZ_TEST_DB)")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "one_backend(reason): the test does not depend on the --db backend (it brings "
+        "its own servers, or what it breaks is not the database); it runs in the --db postgresql "
+        "pass only, so CI does not run it twice")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip ``one_backend`` tests, saying why, in every pass but PostgreSQL's."""
+    if config.getoption("--db") == "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("one_backend")
+        if marker:
+            item.add_marker(pytest.mark.skip(
+                reason=f"backend-independent, runs with --db postgresql only: {marker.args[0]}"))
+
+
 @pytest.fixture(scope="session")
 def db_backend(request) -> str:
     return request.config.getoption("--db")

@@ -6,7 +6,8 @@ ports, then, through nginx only: a parent signs in with the school login; anothe
 parent registers a unified account at the IdP with the school login (the IdP checks it
 at the gradebook over the back-channel, through the balancer), activates it from the
 mailed link and signs in to the register through the IdP. Each process's access log
-must show requests (the balancer spreads them), and ``deploy/down --purge`` stops
+must show requests (the balancer spreads them), the credential check must have gone to
+the back-channel's own process and nowhere else, and ``deploy/down --purge`` stops
 every process and drops the databases.
 
 Skips, saying why, when nginx or redis-server is missing and cannot be installed
@@ -29,7 +30,8 @@ from pathlib import Path
 import pytest
 import requests
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,
+              pytest.mark.one_backend("deploy/up uses the machine's PostgreSQL whatever --db says")]
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("EDZ_DEPLOY_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -96,7 +98,8 @@ def layout(tmp_path):
                                  capture_output=True, text=True, timeout=120)
         assert stopped.returncode == 0, stopped.stderr
     assert not (tmp_path / "state").exists()
-    for port in (info["ports"]["gradebook"], *info["ports"]["idp_processes"]):
+    for port in (info["ports"]["gradebook"], *info["ports"]["idp_processes"],
+                 *info["ports"]["gradebook_internal_processes"]):
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers after down"
 
@@ -170,10 +173,18 @@ def test_up_serves_both_services_through_the_balancer_on_two_processes_each(layo
     assert family.status_code == 200 and parent["pupil"] in family.text, family.url
 
     logs = Path(layout["logs"])
-    counts = {f"{service}-{i}": _requests_in(logs / f"{service}-{i}.log")
-              for service in ("idp", "gradebook") for i in (1, 2)}
+    labels = [f"{service}-{i}" for service in ("idp", "gradebook") for i in (1, 2)]
+    counts = {label: _requests_in(logs / f"{label}.log") for label in labels}
     assert all(count > 0 for count in counts.values()), counts
-    errors = [line for service in ("idp", "gradebook") for i in (1, 2)
-              for line in (logs / f"{service}-{i}.log").read_text(errors="replace").splitlines()
+    # The back-channel's credential check reached its own process, and only that one:
+    # the page processes never served it, the back-channel process served nothing else.
+    internal = (logs / "gradebook-internal-1.log").read_text(errors="replace")
+    assert re.search(r'"POST /internal/v1/school-accounts/verify HTTP/1\.[01]" 200 ', internal), internal
+    assert all(" /internal/" in line or " /healthz " in line  # deploy/up's readiness probe
+               for line in internal.splitlines() if '" 200 ' in line)
+    for i in (1, 2):
+        assert "/internal/" not in (logs / f"gradebook-{i}.log").read_text(errors="replace")
+    errors = [line for label in [*labels, "gradebook-internal-1"]
+              for line in (logs / f"{label}.log").read_text(errors="replace").splitlines()
               if re.search(r'" 5\d\d ', line)]
     assert errors == []

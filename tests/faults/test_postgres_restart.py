@@ -29,7 +29,8 @@ from tests.gradebook.accounts_factories import (
 )
 from tests.support.live import ServiceProcess
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240),
+              pytest.mark.one_backend("starts its own PostgreSQL cluster whatever --db says")]
 
 POLISH_503 = "Dziennik jest chwilowo niedostępny"
 PAGES = ("/family/grades", "/family/attendance", "/family/homework", "/healthz")

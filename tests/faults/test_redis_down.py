@@ -23,7 +23,9 @@ from tests.gradebook.accounts_factories import (
 from tests.support.client import BrowserLikeClient
 from tests.support.databases import empty_tables
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120),
+              pytest.mark.one_backend("what fails is Redis; throttle counters kept in the "
+                                      "database run on both in tests/shared/test_ratelimit.py")]
 
 REFUSED = "Zbyt wiele nieudanych prób. Odczekaj kilka minut i spróbuj ponownie."
 

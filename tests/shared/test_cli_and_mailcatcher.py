@@ -54,6 +54,10 @@ def test_mail_catcher_receives_and_lists_mail():
         assert '<a href="http://127.0.0.1:5001/activate/abc">' in page.text
         api = requests.get(f"http://127.0.0.1:{server.server_port}/api/messages", timeout=5).json()
         assert api[0]["to"] == ["rodzic@example.pl"]
+        # A poller asks only for the mails it has not read yet.
+        after = f"http://127.0.0.1:{server.server_port}/api/messages?after="
+        assert [m["subject"] for m in requests.get(after + "0", timeout=5).json()] == [mail.subject]
+        assert requests.get(after + "1", timeout=5).json() == []
     finally:
         server.shutdown()
         server.server_close()

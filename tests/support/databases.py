@@ -53,15 +53,22 @@ def drop_schemas(backend: str, services, worker: str) -> None:
 
 
 def empty_tables(db) -> None:
-    """Delete every row of every table of ``db`` (children first)."""
+    """Delete every row of every table of ``db`` (children first), ids starting again at 1.
+
+    On PostgreSQL, ``DELETE`` and resetting the sequences, not ``TRUNCATE``: a test's
+    tables hold a handful of rows, and TRUNCATE gives each of the ~65 tables (and their
+    indexes) new files at every commit — 1.2 s per call against 17 ms (load 8, 2 cores),
+    after every test of the PostgreSQL pass.
+    """
     db.session.remove()
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Fail loudly (naming the test) rather than wait forever on a session a test leaked.
             conn.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            if names:
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
