@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed
 from shared.database import utcnow
 
 
@@ -16,7 +17,7 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class FeedToken(db.Model):
+class FeedToken(SchoolKeyed, db.Model):
     """The secret in an account's iCalendar URLs."""
 
     __tablename__ = "feed_token"

@@ -19,6 +19,7 @@ from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
 from gradebook_service.passkeys import challenges
 from gradebook_service.passkeys.models import Passkey
+from gradebook_service.school.keys import get_owned
 from shared import passkeys
 from shared.credentials import TooManyAttempts
 from shared.database import utcnow
@@ -144,7 +145,7 @@ def finish_passwordless(challenge_id: object, response: object) -> SchoolAccount
         credential_id = passkeys.credential_id_of(response)
         key = db.session.execute(sa.select(Passkey).where(
             Passkey.credential_id == credential_id).with_for_update()).scalar_one_or_none()
-        account = db.session.get(SchoolAccount, key.account_id) if key is not None else None
+        account = get_owned(SchoolAccount, key.school_id, key.account_id) if key is not None else None
         if key is None or account is None or not account.is_active:
             raise PasskeyError("unknown passkey")
         if passkeys.user_handle_of(response) != key.user_handle:

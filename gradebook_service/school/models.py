@@ -11,9 +11,10 @@ import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from shared.collation import order_by_name
 from shared.database import TimestampMixin, UTCDateTime
 
@@ -44,7 +45,7 @@ class School(TimestampMixin, db.Model):
     graduate_retention_days: Mapped[int] = mapped_column(default=365, server_default="365")
 
 
-class SchoolYear(db.Model):
+class SchoolYear(SchoolKeyed, db.Model):
     """A school year, e.g. 2026/2027, with two terms."""
 
     __tablename__ = "school_year"
@@ -57,10 +58,10 @@ class SchoolYear(db.Model):
     ends_on: Mapped[date]
     is_current: Mapped[bool] = mapped_column(default=False)
 
-    terms: Mapped[list[Term]] = relationship(back_populates="school_year", order_by="Term.number")
+    terms: Mapped[list[Term]] = school_relationship(back_populates="school_year", order_by="Term.number")
 
 
-class Term(db.Model):
+class Term(SchoolKeyed, db.Model):
     """One of the two terms (semestr) of a school year."""
 
     __tablename__ = "term"
@@ -73,10 +74,10 @@ class Term(db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
 
-    school_year: Mapped[SchoolYear] = relationship(back_populates="terms")
+    school_year: Mapped[SchoolYear] = school_relationship(back_populates="terms")
 
 
-class StaffMember(TimestampMixin, db.Model):
+class StaffMember(SchoolKeyed, TimestampMixin, db.Model):
     """A teacher, secretary or administrator (one person may hold several roles)."""
 
     __tablename__ = "staff_member"
@@ -98,7 +99,7 @@ class StaffMember(TimestampMixin, db.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class SchoolClass(db.Model):
+class SchoolClass(SchoolKeyed, db.Model):
     """A class (oddział) in a school year, e.g. 1a, with its homeroom teacher (wychowawca)."""
 
     __tablename__ = "school_class"
@@ -111,14 +112,14 @@ class SchoolClass(db.Model):
     level: Mapped[int]  # 1–8 in a primary school
     homeroom_teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_member.id"))
 
-    homeroom_teacher: Mapped[StaffMember | None] = relationship()
-    school_year: Mapped[SchoolYear] = relationship()
-    pupils: Mapped[list[Pupil]] = relationship(back_populates="school_class",
+    homeroom_teacher: Mapped[StaffMember | None] = school_relationship()
+    school_year: Mapped[SchoolYear] = school_relationship()
+    pupils: Mapped[list[Pupil]] = school_relationship(back_populates="school_class",
                                                order_by=lambda: [*order_by_name(
                                                    Pupil.last_name, Pupil.first_name), Pupil.id])
 
 
-class Pupil(TimestampMixin, db.Model):
+class Pupil(SchoolKeyed, TimestampMixin, db.Model):
     """A pupil, in one class of the current year (none once they left or graduated).
 
     ``class_id`` is where the pupil is now; where they were, and when, is in
@@ -149,8 +150,8 @@ class Pupil(TimestampMixin, db.Model):
     #: The last day the family may still read the register (grace or retention period).
     family_access_until: Mapped[date | None]
 
-    school_class: Mapped[SchoolClass | None] = relationship(back_populates="pupils")
-    guardianships: Mapped[list[Guardianship]] = relationship(
+    school_class: Mapped[SchoolClass | None] = school_relationship(back_populates="pupils")
+    guardianships: Mapped[list[Guardianship]] = school_relationship(
         back_populates="pupil", order_by="Guardianship.position")
 
     @property
@@ -171,7 +172,7 @@ REPEATING = "repeating"
 ENROLMENT_REASONS = (JOINED, MOVED, PROMOTED, REPEATING)
 
 
-class Enrolment(db.Model):
+class Enrolment(SchoolKeyed, db.Model):
     """A pupil's time in one class (and its groups) of one school year: the history.
 
     A pupil has one row per class per year, a new one when moved mid-year (the old
@@ -200,11 +201,11 @@ class Enrolment(db.Model):
     ends_on: Mapped[date | None]
     reason: Mapped[str] = mapped_column(sa.String(20), default=JOINED)
 
-    school_class: Mapped[SchoolClass] = relationship()
-    school_year: Mapped[SchoolYear] = relationship()
+    school_class: Mapped[SchoolClass] = school_relationship()
+    school_year: Mapped[SchoolYear] = school_relationship()
 
 
-class Guardian(TimestampMixin, db.Model):
+class Guardian(SchoolKeyed, TimestampMixin, db.Model):
     """A parent or legal guardian; may look after several pupils."""
 
     __tablename__ = "guardian"
@@ -216,14 +217,14 @@ class Guardian(TimestampMixin, db.Model):
     last_name: Mapped[str] = mapped_column(sa.String(100))
     email: Mapped[str | None] = mapped_column(sa.String(320))
 
-    guardianships: Mapped[list[Guardianship]] = relationship(back_populates="guardian")
+    guardianships: Mapped[list[Guardianship]] = school_relationship(back_populates="guardian")
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
 
-class Guardianship(db.Model):
+class Guardianship(SchoolKeyed, db.Model):
     """A pupil–guardian pair: the unit a parent login and a welcome letter are issued for."""
 
     __tablename__ = "guardianship"
@@ -236,11 +237,11 @@ class Guardianship(db.Model):
     #: 1 for the first guardian (whose login the pupil's login derives from), then 2, 3 …
     position: Mapped[int] = mapped_column(default=1)
 
-    pupil: Mapped[Pupil] = relationship(back_populates="guardianships")
-    guardian: Mapped[Guardian] = relationship(back_populates="guardianships")
+    pupil: Mapped[Pupil] = school_relationship(back_populates="guardianships")
+    guardian: Mapped[Guardian] = school_relationship(back_populates="guardianships")
 
 
-class Subject(db.Model):
+class Subject(SchoolKeyed, db.Model):
     """A subject taught in the school (matematyka, język polski …)."""
 
     __tablename__ = "subject"
@@ -252,7 +253,7 @@ class Subject(db.Model):
     short_name: Mapped[str] = mapped_column(sa.String(20))
 
 
-class ClassGroup(db.Model):
+class ClassGroup(SchoolKeyed, db.Model):
     """A group within a class (a language group, religion or ethics) that some lessons are for."""
 
     __tablename__ = "class_group"
@@ -263,10 +264,10 @@ class ClassGroup(db.Model):
     class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"))
     name: Mapped[str] = mapped_column(sa.String(60))
 
-    school_class: Mapped[SchoolClass] = relationship()
+    school_class: Mapped[SchoolClass] = school_relationship()
 
 
-class ClassGroupMember(db.Model):
+class ClassGroupMember(SchoolKeyed, db.Model):
     """A pupil's place in a group of their class."""
 
     __tablename__ = "class_group_member"
@@ -279,7 +280,7 @@ class ClassGroupMember(db.Model):
     pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupil.id"))
 
 
-class TeachingAssignment(db.Model):
+class TeachingAssignment(SchoolKeyed, db.Model):
     """Who teaches which subject to which class (or one group of it): a teacher's permissions."""
 
     __tablename__ = "teaching_assignment"
@@ -295,10 +296,10 @@ class TeachingAssignment(db.Model):
     #: None: the whole class; else the group of the class this assignment teaches.
     group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("class_group.id"))
 
-    school_class: Mapped[SchoolClass] = relationship()
-    subject: Mapped[Subject] = relationship()
-    teacher: Mapped[StaffMember] = relationship()
-    group: Mapped[ClassGroup | None] = relationship()
+    school_class: Mapped[SchoolClass] = school_relationship()
+    subject: Mapped[Subject] = school_relationship()
+    teacher: Mapped[StaffMember] = school_relationship()
+    group: Mapped[ClassGroup | None] = school_relationship()
 
 
 #: Kinds of free days: public holidays, statutory breaks, the winter break, the school's own.
@@ -309,7 +310,7 @@ SCHOOL_DAY_OFF = "school"
 FREE_DAY_KINDS = (HOLIDAY, BREAK, WINTER_BREAK, SCHOOL_DAY_OFF)
 
 
-class FreeDay(db.Model):
+class FreeDay(SchoolKeyed, db.Model):
     """Days without lessons in a school year: one day or a range (the winter break)."""
 
     __tablename__ = "free_day"
@@ -329,7 +330,7 @@ class FreeDay(db.Model):
     ends_on: Mapped[date]
 
 
-class RolloverJob(TimestampMixin, db.Model):
+class RolloverJob(SchoolKeyed, TimestampMixin, db.Model):
     """One run of the rollover wizard: the page polls it while a thread does the work.
 
     The job's final status is written in the rollover's own transaction, so "done"
