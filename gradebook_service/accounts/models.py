@@ -26,19 +26,28 @@ class SchoolAccount(SchoolKeyed, TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("role in ('parent', 'pupil', 'staff')", name="role"),
         sa.Index("ix_school_account_school_role", "school_id", "role"),
+        # One account per person: ids are unique across schools, so per school loses nothing.
+        sa.UniqueConstraint("school_id", "guardianship_id"),
+        sa.UniqueConstraint("school_id", "pupil_id"),
+        sa.UniqueConstraint("school_id", "staff_id"),
+        sa.UniqueConstraint("school_id", "login"),
+        sa.UniqueConstraint("school_id", "ref"),
+        sa.Index("ix_school_account_login", "login"),  # sign-in: by login alone
+        sa.Index("ix_school_account_ref", "ref"),  # the IdP names accounts by ref alone
     )
+    #: Unique across schools (sign-in does not know the school) through the key directory.
+    __directory__ = ("login", "ref")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     #: 7 random digits for parents, the first guardian's digits + "u" for pupils.
-    login: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    login: Mapped[str] = mapped_column(sa.String(32))
     #: Opaque reference given to the IdP (never the row id or the login).
-    ref: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
+    ref: Mapped[str] = mapped_column(sa.String(32), default=new_ref)
     role: Mapped[str] = mapped_column(sa.String(10))
-    guardianship_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guardianship.id"),
-                                                        unique=True)
-    pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupil.id"), unique=True)
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_member.id"), unique=True)
+    guardianship_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guardianship.id"))
+    pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupil.id"))
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_member.id"))
 
     #: None until a letter is printed: no password exists before it is on paper.
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
@@ -191,11 +200,13 @@ class LetterJob(SchoolKeyed, TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("status in ('pending', 'running', 'done', 'failed')", name="status"),
         sa.Index("ix_letter_job_school_created", "school_id", "created_at"),
+        # Unique per school: a job is only ever watched from its own school's pages.
+        sa.UniqueConstraint("school_id", "public_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
-    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
+    public_id: Mapped[str] = mapped_column(sa.String(32), default=new_ref)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id"))
     description: Mapped[str] = mapped_column(sa.String(200))
     selection: Mapped[dict] = mapped_column(sa.JSON)

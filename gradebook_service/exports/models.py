@@ -21,10 +21,16 @@ class FeedToken(SchoolKeyed, db.Model):
     """The secret in an account's iCalendar URLs."""
 
     __tablename__ = "feed_token"
-    __table_args__ = (sa.UniqueConstraint("school_id", "account_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("school_id", "account_id"),
+        sa.UniqueConstraint("school_id", "token"),
+        sa.Index("ix_feed_token_token", "token"),  # a feed URL carries the token alone
+    )
+    #: Unique across schools through the key directory (school.models.KeyDirectory).
+    __directory__ = ("token",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id"))
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_feed_token)
+    token: Mapped[str] = mapped_column(sa.String(64), default=new_feed_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -105,14 +105,23 @@ class MessageAttachment(SchoolKeyed, db.Model):
     """A file sent with a message, stored outside the web root under an unguessable name."""
 
     __tablename__ = "message_attachment"
-    __table_args__ = (sa.Index("ix_message_attachment_school_message", "school_id", "message_id"),)
+    __table_args__ = (
+        sa.Index("ix_message_attachment_school_message", "school_id", "message_id"),
+        # Unique per school; the public id is looked up within the reader's school.
+        sa.UniqueConstraint("school_id", "public_id"),
+        # The stored name starts with its school's folder, so unique per school is unique:
+        # two schools can never hold the same name (attachments.store writes <school>/<hex>).
+        sa.UniqueConstraint("school_id", "stored_name"),
+        sa.CheckConstraint("stored_name LIKE CAST(school_id AS VARCHAR(12)) || '/%'",
+                           name="stored_in_school"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     message_id: Mapped[int] = mapped_column(sa.ForeignKey("message.id"))
-    public_id: Mapped[str] = mapped_column(sa.String(40), unique=True, default=new_public_id)
-    #: The file's name on disk: random, never derived from the upload.
-    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    public_id: Mapped[str] = mapped_column(sa.String(40), default=new_public_id)
+    #: The file's name on disk: ``<school id>/<random hex>``, never derived from the upload.
+    stored_name: Mapped[str] = mapped_column(sa.String(80))
     #: The uploader's file name, sanitised (shown and offered on download).
     filename: Mapped[str] = mapped_column(sa.String(120))
     content_type: Mapped[str] = mapped_column(sa.String(100))

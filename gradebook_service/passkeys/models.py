@@ -16,12 +16,20 @@ class Passkey(SchoolKeyed, PasskeyColumns, TimestampMixin, db.Model):
     the authenticator)."""
 
     __tablename__ = "passkey"
-    __table_args__ = (sa.Index("ix_passkey_school_account", "school_id", "account_id"),)
+    __table_args__ = (
+        sa.Index("ix_passkey_school_account", "school_id", "account_id"),
+        sa.UniqueConstraint("school_id", "credential_id"),
+        sa.Index("ix_passkey_credential_id", "credential_id"),  # passwordless: by it alone
+    )
+    #: Unique across schools through the key directory (school.models.KeyDirectory).
+    __directory__ = ("credential_id",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id",
                                                           ondelete="CASCADE"))
+    #: The shared column without its global unique constraint (see ``__directory__``).
+    credential_id: Mapped[bytes] = mapped_column(sa.LargeBinary(1023))
 
 
 class PasskeyChallenge(PasskeyChallengeColumns, db.Model):

@@ -20,6 +20,7 @@ from gradebook_service.extensions import db
 from gradebook_service.passkeys import challenges
 from gradebook_service.passkeys.models import Passkey
 from gradebook_service.school.keys import get_owned
+from gradebook_service.school.models import forget_in_directory
 from shared import passkeys
 from shared.credentials import TooManyAttempts
 from shared.database import utcnow
@@ -163,11 +164,12 @@ def finish_passwordless(challenge_id: object, response: object) -> SchoolAccount
 
 def revoke(account: SchoolAccount, passkey_id: int) -> bool:
     """Delete one of the account's own passkeys and end its other sessions; False if not its."""
-    removed = db.session.execute(sa.delete(Passkey).where(
+    gone = db.session.execute(sa.delete(Passkey).where(
         Passkey.school_id == account.school_id, Passkey.account_id == account.id,
-        Passkey.id == passkey_id)).rowcount
-    if removed != 1:
+        Passkey.id == passkey_id).returning(Passkey.credential_id)).scalars().all()
+    if len(gone) != 1:
         return False
+    forget_in_directory(Passkey, "credential_id", gone)
     account.passkey_count = max((account.passkey_count or 1) - 1, 0)
     account.session_version = (account.session_version or 1) + 1
     audit("passkey.revoked", actor=account.login, passkey_id=passkey_id)
@@ -176,8 +178,11 @@ def revoke(account: SchoolAccount, passkey_id: int) -> bool:
 
 def forget_passkeys(account: SchoolAccount, *, by: SchoolAccount) -> int:
     """Delete every passkey of ``account`` (the administrator's lost-factor reset)."""
-    removed = db.session.execute(sa.delete(Passkey).where(
-        Passkey.school_id == account.school_id, Passkey.account_id == account.id)).rowcount
+    gone = db.session.execute(sa.delete(Passkey).where(
+        Passkey.school_id == account.school_id, Passkey.account_id == account.id)
+        .returning(Passkey.credential_id)).scalars().all()
+    forget_in_directory(Passkey, "credential_id", gone)
+    removed = len(gone)
     account.passkey_count = 0
     if removed:
         audit("passkey.revoked_all", actor=by.login, subject=account.login, count=removed)

@@ -7,6 +7,7 @@ scoped by school and the tables can later be distributed by it.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import date, datetime
 
@@ -130,12 +131,15 @@ class Pupil(SchoolKeyed, TimestampMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_pupil_school_class", "school_id", "class_id"),
         sa.Index("ix_pupil_school_identity", "school_id", "last_name", "first_name", "birth_date"),
+        sa.UniqueConstraint("school_id", "ref"),
+        sa.Index("ix_pupil_ref", "ref"),  # the API finds a pupil by ref alone
     )
+    __directory__ = ("ref",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     class_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_class.id"))
-    ref: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
+    ref: Mapped[str] = mapped_column(sa.String(32), default=new_ref)
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100))
     birth_date: Mapped[date]
@@ -341,11 +345,13 @@ class RolloverJob(SchoolKeyed, TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("status in ('pending', 'running', 'done', 'failed')", name="status"),
         sa.Index("ix_rollover_job_school_created", "school_id", "created_at"),
+        # Unique per school: a job is only ever watched from its own school's pages.
+        sa.UniqueConstraint("school_id", "public_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
-    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
+    public_id: Mapped[str] = mapped_column(sa.String(32), default=new_ref)
     #: The school account that started it (only they can watch it).
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id"))
     to_year: Mapped[str] = mapped_column(sa.String(20))
@@ -353,3 +359,72 @@ class RolloverJob(SchoolKeyed, TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
     error: Mapped[str | None] = mapped_column(sa.String(300))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class KeyDirectory(db.Model):
+    """Values that must be unique across all schools, each with the school that holds it.
+
+    A login (sign-in is by login alone), the refs the IdP names accounts and pupils by, a
+    calendar feed token, a passkey's credential id: each is looked up before the school
+    is known, so it cannot be unique merely per school. The school-owned tables keep
+    ``UNIQUE (school_id, value)`` (distributable by school); this table — distributed by
+    ``digest`` on Citus, so its primary key is enforceable there — keeps the value unique
+    everywhere and says which school's shard holds it. Rows are written in the same
+    flush as the row they stand for (:func:`_keep_directory`), so a duplicate fails that
+    flush exactly as a global unique constraint did. Only digests are stored: no login or
+    token is copied out of its table.
+    """
+
+    __tablename__ = "key_directory"
+
+    #: SHA-256 of the table, column and value (one fixed width for text and bytes).
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
+
+
+def directory_digest(model: type, column: str, value: str | bytes) -> str:
+    """The directory key of ``value`` in ``model.column`` (see :class:`KeyDirectory`)."""
+    raw = value if isinstance(value, bytes) else value.encode()
+    return hashlib.sha256(f"{model.__tablename__}.{column}\0".encode() + raw).hexdigest()
+
+
+def forget_in_directory(model: type, column: str, values: list) -> None:
+    """Drop directory rows of values removed with a bulk ``DELETE`` (no ORM event sees those)."""
+    if values:
+        db.session.execute(sa.delete(KeyDirectory).where(KeyDirectory.digest.in_(
+            [directory_digest(model, column, value) for value in values])))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _keep_directory(session: sa.orm.Session, _context) -> None:
+    """Write the directory rows of the values the flush just inserted, changed or deleted.
+
+    Models name their globally unique columns in ``__directory__``; one INSERT (and at
+    most one DELETE) per flush, whatever the number of rows.
+    """
+    added, removed = [], []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        columns = getattr(type(obj), "__directory__", ())
+        if not columns:
+            continue
+        state = sa.inspect(obj)
+        for column in columns:
+            history = state.attrs[column].history
+            if obj in session.new:
+                new, old = [getattr(obj, column)], []
+            elif obj in session.deleted:
+                new, old = [], [*history.unchanged, *history.deleted]
+            elif history.has_changes():
+                new, old = list(history.added), list(history.deleted)
+            else:
+                continue
+            added += [{"digest": directory_digest(type(obj), column, value),
+                       "school_id": obj.school_id} for value in new if value is not None]
+            removed += [directory_digest(type(obj), column, value) for value in old
+                        if value is not None]
+    connection = session.connection()
+    if removed:
+        connection.execute(sa.delete(KeyDirectory.__table__).where(
+            KeyDirectory.__table__.c.digest.in_(removed)))
+    if added:
+        connection.execute(sa.insert(KeyDirectory.__table__), added)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-08 00:33:53.406777
+Create Date: 2026-12-08 00:39:24.609760
 
 """
 
@@ -139,6 +139,13 @@ def upgrade():
             "ix_guardian_school_name", ["school_id", "last_name", "first_name"], unique=False
         )
 
+    op.create_table(
+        "key_directory",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_key_directory_school_id_school")),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_key_directory")),
+    )
     op.create_table(
         "lesson_period",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -503,9 +510,10 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_pupil_school_id_school")),
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_pupil")),
-        sa.UniqueConstraint("ref", name=op.f("uq_pupil_ref")),
+        sa.UniqueConstraint("school_id", "ref", name=op.f("uq_pupil_school_id_ref")),
     )
     with op.batch_alter_table("pupil", schema=None) as batch_op:
+        batch_op.create_index("ix_pupil_ref", ["ref"], unique=False)
         batch_op.create_index("ix_pupil_school_class", ["school_id", "class_id"], unique=False)
         batch_op.create_index(
             "ix_pupil_school_identity", ["school_id", "last_name", "first_name", "birth_date"], unique=False
@@ -1106,13 +1114,17 @@ def upgrade():
             ["school_id"], ["school.id"], name=op.f("fk_school_account_school_id_school")
         ),
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_school_account")),
-        sa.UniqueConstraint("guardianship_id", name=op.f("uq_school_account_guardianship_id")),
-        sa.UniqueConstraint("login", name=op.f("uq_school_account_login")),
-        sa.UniqueConstraint("pupil_id", name=op.f("uq_school_account_pupil_id")),
-        sa.UniqueConstraint("ref", name=op.f("uq_school_account_ref")),
-        sa.UniqueConstraint("staff_id", name=op.f("uq_school_account_staff_id")),
+        sa.UniqueConstraint(
+            "school_id", "guardianship_id", name=op.f("uq_school_account_school_id_guardianship_id")
+        ),
+        sa.UniqueConstraint("school_id", "login", name=op.f("uq_school_account_school_id_login")),
+        sa.UniqueConstraint("school_id", "pupil_id", name=op.f("uq_school_account_school_id_pupil_id")),
+        sa.UniqueConstraint("school_id", "ref", name=op.f("uq_school_account_school_id_ref")),
+        sa.UniqueConstraint("school_id", "staff_id", name=op.f("uq_school_account_school_id_staff_id")),
     )
     with op.batch_alter_table("school_account", schema=None) as batch_op:
+        batch_op.create_index("ix_school_account_login", ["login"], unique=False)
+        batch_op.create_index("ix_school_account_ref", ["ref"], unique=False)
         batch_op.create_index("ix_school_account_school_role", ["school_id", "role"], unique=False)
 
     op.create_table(
@@ -1255,8 +1267,11 @@ def upgrade():
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_feed_token_school_id_school")),
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_feed_token")),
         sa.UniqueConstraint("school_id", "account_id", name=op.f("uq_feed_token_school_id_account_id")),
-        sa.UniqueConstraint("token", name=op.f("uq_feed_token_token")),
+        sa.UniqueConstraint("school_id", "token", name=op.f("uq_feed_token_school_id_token")),
     )
+    with op.batch_alter_table("feed_token", schema=None) as batch_op:
+        batch_op.create_index("ix_feed_token_token", ["token"], unique=False)
+
     op.create_table(
         "letter_issue",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -1319,7 +1334,7 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_letter_job_school_id_school")),
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_letter_job")),
-        sa.UniqueConstraint("public_id", name=op.f("uq_letter_job_public_id")),
+        sa.UniqueConstraint("school_id", "public_id", name=op.f("uq_letter_job_school_id_public_id")),
     )
     with op.batch_alter_table("letter_job", schema=None) as batch_op:
         batch_op.create_index("ix_letter_job_school_created", ["school_id", "created_at"], unique=False)
@@ -1415,8 +1430,8 @@ def upgrade():
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("credential_id", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("user_handle", sa.LargeBinary(length=64), nullable=False),
         sa.Column("public_key", sa.LargeBinary(length=1023), nullable=False),
         sa.Column("sign_count", sa.BigInteger(), nullable=False),
@@ -1434,9 +1449,10 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_passkey_school_id_school")),
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_passkey")),
-        sa.UniqueConstraint("credential_id", name=op.f("uq_passkey_credential_id")),
+        sa.UniqueConstraint("school_id", "credential_id", name=op.f("uq_passkey_school_id_credential_id")),
     )
     with op.batch_alter_table("passkey", schema=None) as batch_op:
+        batch_op.create_index("ix_passkey_credential_id", ["credential_id"], unique=False)
         batch_op.create_index("ix_passkey_school_account", ["school_id", "account_id"], unique=False)
 
     op.create_table(
@@ -1546,7 +1562,7 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_rollover_job_school_id_school")),
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_rollover_job")),
-        sa.UniqueConstraint("public_id", name=op.f("uq_rollover_job_public_id")),
+        sa.UniqueConstraint("school_id", "public_id", name=op.f("uq_rollover_job_school_id_public_id")),
     )
     with op.batch_alter_table("rollover_job", schema=None) as batch_op:
         batch_op.create_index("ix_rollover_job_school_created", ["school_id", "created_at"], unique=False)
@@ -1806,6 +1822,10 @@ def upgrade():
         sa.Column("content_type", sa.String(length=100), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "stored_name LIKE CAST(school_id AS VARCHAR(12)) || '/%'",
+            name=op.f("ck_message_attachment_stored_in_school"),
+        ),
         sa.ForeignKeyConstraint(
             ["school_id", "message_id"],
             ["message.school_id", "message.id"],
@@ -1815,8 +1835,10 @@ def upgrade():
             ["school_id"], ["school.id"], name=op.f("fk_message_attachment_school_id_school")
         ),
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_message_attachment")),
-        sa.UniqueConstraint("public_id", name=op.f("uq_message_attachment_public_id")),
-        sa.UniqueConstraint("stored_name", name=op.f("uq_message_attachment_stored_name")),
+        sa.UniqueConstraint("school_id", "public_id", name=op.f("uq_message_attachment_school_id_public_id")),
+        sa.UniqueConstraint(
+            "school_id", "stored_name", name=op.f("uq_message_attachment_school_id_stored_name")
+        ),
     )
     with op.batch_alter_table("message_attachment", schema=None) as batch_op:
         batch_op.create_index(
@@ -1921,6 +1943,7 @@ def downgrade():
     op.drop_table("password_reset_request")
     with op.batch_alter_table("passkey", schema=None) as batch_op:
         batch_op.drop_index("ix_passkey_school_account")
+        batch_op.drop_index("ix_passkey_credential_id")
 
     op.drop_table("passkey")
     op.drop_table("notification_preference")
@@ -1943,6 +1966,9 @@ def downgrade():
         batch_op.drop_index("ix_letter_issue_school_account")
 
     op.drop_table("letter_issue")
+    with op.batch_alter_table("feed_token", schema=None) as batch_op:
+        batch_op.drop_index("ix_feed_token_token")
+
     op.drop_table("feed_token")
     with op.batch_alter_table("excuse", schema=None) as batch_op:
         batch_op.drop_index("ix_excuse_school_pupil")
@@ -1958,6 +1984,8 @@ def downgrade():
     op.drop_table("survey_option")
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.drop_index("ix_school_account_school_role")
+        batch_op.drop_index("ix_school_account_ref")
+        batch_op.drop_index("ix_school_account_login")
 
     op.drop_table("school_account")
     with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
@@ -2008,6 +2036,7 @@ def downgrade():
     with op.batch_alter_table("pupil", schema=None) as batch_op:
         batch_op.drop_index("ix_pupil_school_identity")
         batch_op.drop_index("ix_pupil_school_class")
+        batch_op.drop_index("ix_pupil_ref")
 
     op.drop_table("pupil")
     with op.batch_alter_table("lesson", schema=None) as batch_op:
@@ -2044,6 +2073,7 @@ def downgrade():
     op.drop_table("staff_member")
     op.drop_table("school_year")
     op.drop_table("lesson_period")
+    op.drop_table("key_directory")
     with op.batch_alter_table("guardian", schema=None) as batch_op:
         batch_op.drop_index("ix_guardian_school_name")
 
