@@ -395,6 +395,18 @@ def forget_in_directory(model: type, column: str, values: list) -> None:
             [directory_digest(model, column, value) for value in values])))
 
 
+def _directory_columns(obj) -> tuple[str, ...]:
+    return getattr(type(obj), "__directory__", ())
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _note_leaving_values(session: sa.orm.Session, _context, _instances) -> None:
+    """Before the flush, while they can still be loaded: the values about to be deleted."""
+    session.info["directory_leaving"] = [  # replaces what a failed flush may have left
+        directory_digest(type(obj), column, value) for obj in session.deleted
+        for column in _directory_columns(obj) if (value := getattr(obj, column)) is not None]
+
+
 @sa.event.listens_for(sa.orm.Session, "after_flush")
 def _keep_directory(session: sa.orm.Session, _context) -> None:
     """Write the directory rows of the values the flush just inserted, changed or deleted.
@@ -402,26 +414,21 @@ def _keep_directory(session: sa.orm.Session, _context) -> None:
     Models name their globally unique columns in ``__directory__``; one INSERT (and at
     most one DELETE) per flush, whatever the number of rows.
     """
-    added, removed = [], []
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        columns = getattr(type(obj), "__directory__", ())
-        if not columns:
-            continue
+    added, removed = [], session.info.pop("directory_leaving", [])
+    for obj in (*session.new, *session.dirty):
         state = sa.inspect(obj)
-        for column in columns:
-            history = state.attrs[column].history
+        for column in _directory_columns(obj):
             if obj in session.new:
                 new, old = [getattr(obj, column)], []
-            elif obj in session.deleted:
-                new, old = [], [*history.unchanged, *history.deleted]
-            elif history.has_changes():
-                new, old = list(history.added), list(history.deleted)
             else:
-                continue
+                history = state.attrs[column].history
+                new, old = list(history.added), list(history.deleted)
             added += [{"digest": directory_digest(type(obj), column, value),
                        "school_id": obj.school_id} for value in new if value is not None]
             removed += [directory_digest(type(obj), column, value) for value in old
                         if value is not None]
+    if not (added or removed):
+        return
     connection = session.connection()
     if removed:
         connection.execute(sa.delete(KeyDirectory.__table__).where(

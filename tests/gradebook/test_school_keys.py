@@ -122,6 +122,9 @@ def test_the_migrated_database_has_the_keys_the_ddl_says(gradebook_app, db_backe
         keys = [(fk["constrained_columns"], fk["referred_table"], fk["referred_columns"])
                 for fk in inspector.get_foreign_keys("guardianship")]
         assert (["school_id", "pupil_id"], "pupil", ["school_id", "id"]) in keys
+        assert {"name": "ix_pupil_id", "column_names": ["id"], "unique": False} in [
+            {k: index[k] for k in ("name", "column_names", "unique")}
+            for index in inspector.get_indexes("pupil")]  # a lookup by id alone stays indexed
         primary = inspector.get_pk_constraint("pupil")["constrained_columns"]
         if db_backend == "postgresql":
             assert primary == ["school_id", "id"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-08 00:39:24.609760
+Create Date: 2026-12-08 00:44:46.326428
 
 """
 
@@ -123,6 +123,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_grade_category")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_grade_category_school_id_name")),
     )
+    with op.batch_alter_table("grade_category", schema=None) as batch_op:
+        batch_op.create_index("ix_grade_category_id", ["id"], unique=False)
+
     op.create_table(
         "guardian",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -135,6 +138,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_guardian")),
     )
     with op.batch_alter_table("guardian", schema=None) as batch_op:
+        batch_op.create_index("ix_guardian_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_guardian_school_name", ["school_id", "last_name", "first_name"], unique=False
         )
@@ -157,6 +161,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_lesson_period")),
         sa.UniqueConstraint("school_id", "number", name=op.f("uq_lesson_period_school_id_number")),
     )
+    with op.batch_alter_table("lesson_period", schema=None) as batch_op:
+        batch_op.create_index("ix_lesson_period_id", ["id"], unique=False)
+
     op.create_table(
         "school_year",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -169,6 +176,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_school_year")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_school_year_school_id_name")),
     )
+    with op.batch_alter_table("school_year", schema=None) as batch_op:
+        batch_op.create_index("ix_school_year_id", ["id"], unique=False)
+
     op.create_table(
         "staff_member",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -185,6 +195,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_staff_member")),
     )
     with op.batch_alter_table("staff_member", schema=None) as batch_op:
+        batch_op.create_index("ix_staff_member_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_staff_member_school_name", ["school_id", "last_name", "first_name"], unique=False
         )
@@ -199,6 +210,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_subject")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_subject_school_id_name")),
     )
+    with op.batch_alter_table("subject", schema=None) as batch_op:
+        batch_op.create_index("ix_subject_id", ["id"], unique=False)
+
     op.create_table(
         "free_day",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -228,6 +242,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("free_day", schema=None) as batch_op:
+        batch_op.create_index("ix_free_day_id", ["id"], unique=False)
         batch_op.create_index("ix_free_day_school_dates", ["school_id", "starts_on", "ends_on"], unique=False)
 
     op.create_table(
@@ -254,6 +269,9 @@ def upgrade():
             "school_id", "school_year_id", "name", name=op.f("uq_school_class_school_id_school_year_id_name")
         ),
     )
+    with op.batch_alter_table("school_class", schema=None) as batch_op:
+        batch_op.create_index("ix_school_class_id", ["id"], unique=False)
+
     op.create_table(
         "term",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -273,6 +291,9 @@ def upgrade():
             "school_id", "school_year_id", "number", name=op.f("uq_term_school_id_school_year_id_number")
         ),
     )
+    with op.batch_alter_table("term", schema=None) as batch_op:
+        batch_op.create_index("ix_term_id", ["id"], unique=False)
+
     op.create_table(
         "announcement",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -303,6 +324,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_announcement")),
     )
     with op.batch_alter_table("announcement", schema=None) as batch_op:
+        batch_op.create_index("ix_announcement_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_announcement_school_valid", ["school_id", "valid_until", "valid_from"], unique=False
         )
@@ -348,6 +370,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_assessment")),
     )
     with op.batch_alter_table("assessment", schema=None) as batch_op:
+        batch_op.create_index("ix_assessment_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_assessment_school_class_subject_term",
             ["school_id", "class_id", "subject_id", "term_id"],
@@ -371,6 +394,9 @@ def upgrade():
             "school_id", "class_id", "name", name=op.f("uq_class_group_school_id_class_id_name")
         ),
     )
+    with op.batch_alter_table("class_group", schema=None) as batch_op:
+        batch_op.create_index("ix_class_group_id", ["id"], unique=False)
+
     op.create_table(
         "event",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -407,6 +433,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_event")),
     )
     with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.create_index("ix_event_id", ["id"], unique=False)
         batch_op.create_index("ix_event_school_class_date", ["school_id", "class_id", "date"], unique=False)
 
     op.create_table(
@@ -440,6 +467,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_homework")),
     )
     with op.batch_alter_table("homework", schema=None) as batch_op:
+        batch_op.create_index("ix_homework_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_homework_school_class_due", ["school_id", "class_id", "due_on"], unique=False
         )
@@ -484,6 +512,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("lesson", schema=None) as batch_op:
+        batch_op.create_index("ix_lesson_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_lesson_school_teacher_date", ["school_id", "teacher_id", "date"], unique=False
         )
@@ -513,6 +542,7 @@ def upgrade():
         sa.UniqueConstraint("school_id", "ref", name=op.f("uq_pupil_school_id_ref")),
     )
     with op.batch_alter_table("pupil", schema=None) as batch_op:
+        batch_op.create_index("ix_pupil_id", ["id"], unique=False)
         batch_op.create_index("ix_pupil_ref", ["ref"], unique=False)
         batch_op.create_index("ix_pupil_school_class", ["school_id", "class_id"], unique=False)
         batch_op.create_index(
@@ -549,6 +579,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_survey")),
     )
     with op.batch_alter_table("survey", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_id", ["id"], unique=False)
         batch_op.create_index("ix_survey_school_closes", ["school_id", "closes_on", "opens_on"], unique=False)
 
     op.create_table(
@@ -594,6 +625,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("timetable_change", schema=None) as batch_op:
+        batch_op.create_index("ix_timetable_change_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_timetable_change_school_teacher_date", ["school_id", "teacher_id", "date"], unique=False
         )
@@ -636,6 +668,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("attendance", schema=None) as batch_op:
+        batch_op.create_index("ix_attendance_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_attendance_school_pupil_date", ["school_id", "pupil_id", "date"], unique=False
         )
@@ -683,6 +716,9 @@ def upgrade():
             name=op.f("uq_behaviour_grade_school_id_pupil_id_school_year_id_period_stage"),
         ),
     )
+    with op.batch_alter_table("behaviour_grade", schema=None) as batch_op:
+        batch_op.create_index("ix_behaviour_grade_id", ["id"], unique=False)
+
     op.create_table(
         "class_group_member",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -712,6 +748,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("class_group_member", schema=None) as batch_op:
+        batch_op.create_index("ix_class_group_member_id", ["id"], unique=False)
         batch_op.create_index("ix_class_group_member_school_pupil", ["school_id", "pupil_id"], unique=False)
 
     op.create_table(
@@ -759,6 +796,9 @@ def upgrade():
             name=op.f("uq_descriptive_grade_school_id_pupil_id_school_year_id_subject_id_period"),
         ),
     )
+    with op.batch_alter_table("descriptive_grade", schema=None) as batch_op:
+        batch_op.create_index("ix_descriptive_grade_id", ["id"], unique=False)
+
     op.create_table(
         "enrolment",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -793,6 +833,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_enrolment")),
     )
     with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.create_index("ix_enrolment_id", ["id"], unique=False)
         batch_op.create_index("ix_enrolment_school_class", ["school_id", "class_id"], unique=False)
         batch_op.create_index(
             "ix_enrolment_school_pupil", ["school_id", "pupil_id", "starts_on"], unique=False
@@ -847,6 +888,9 @@ def upgrade():
             name=op.f("uq_final_grade_school_id_pupil_id_school_year_id_subject_id_period_stage"),
         ),
     )
+    with op.batch_alter_table("final_grade", schema=None) as batch_op:
+        batch_op.create_index("ix_final_grade_id", ["id"], unique=False)
+
     op.create_table(
         "grade",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -887,6 +931,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("grade", schema=None) as batch_op:
+        batch_op.create_index("ix_grade_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_grade_school_pupil_created", ["school_id", "pupil_id", "created_at"], unique=False
         )
@@ -920,6 +965,9 @@ def upgrade():
             name=op.f("uq_guardianship_school_id_pupil_id_guardian_id"),
         ),
     )
+    with op.batch_alter_table("guardianship", schema=None) as batch_op:
+        batch_op.create_index("ix_guardianship_id", ["id"], unique=False)
+
     op.create_table(
         "remark",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -945,6 +993,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_remark")),
     )
     with op.batch_alter_table("remark", schema=None) as batch_op:
+        batch_op.create_index("ix_remark_id", ["id"], unique=False)
         batch_op.create_index("ix_remark_school_pupil_date", ["school_id", "pupil_id", "date"], unique=False)
 
     op.create_table(
@@ -971,6 +1020,9 @@ def upgrade():
             "school_id", "survey_id", "position", name=op.f("uq_survey_question_school_id_survey_id_position")
         ),
     )
+    with op.batch_alter_table("survey_question", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_question_id", ["id"], unique=False)
+
     op.create_table(
         "teaching_assignment",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -1013,6 +1065,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
+        batch_op.create_index("ix_teaching_assignment_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_teaching_assignment_school_teacher", ["school_id", "teacher_id"], unique=False
         )
@@ -1060,6 +1113,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_timetable_entry")),
     )
     with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
+        batch_op.create_index("ix_timetable_entry_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_timetable_entry_school_teacher", ["school_id", "teacher_id", "weekday"], unique=False
         )
@@ -1123,6 +1177,7 @@ def upgrade():
         sa.UniqueConstraint("school_id", "staff_id", name=op.f("uq_school_account_school_id_staff_id")),
     )
     with op.batch_alter_table("school_account", schema=None) as batch_op:
+        batch_op.create_index("ix_school_account_id", ["id"], unique=False)
         batch_op.create_index("ix_school_account_login", ["login"], unique=False)
         batch_op.create_index("ix_school_account_ref", ["ref"], unique=False)
         batch_op.create_index("ix_school_account_school_role", ["school_id", "role"], unique=False)
@@ -1149,6 +1204,9 @@ def upgrade():
             name=op.f("uq_survey_option_school_id_question_id_position"),
         ),
     )
+    with op.batch_alter_table("survey_option", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_option_id", ["id"], unique=False)
+
     op.create_table(
         "announcement_read",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -1177,6 +1235,9 @@ def upgrade():
             name=op.f("uq_announcement_read_school_id_account_id_announcement_id"),
         ),
     )
+    with op.batch_alter_table("announcement_read", schema=None) as batch_op:
+        batch_op.create_index("ix_announcement_read_id", ["id"], unique=False)
+
     op.create_table(
         "change_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -1210,6 +1271,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_change_log")),
     )
     with op.batch_alter_table("change_log", schema=None) as batch_op:
+        batch_op.create_index("ix_change_log_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_change_log_school_class_time", ["school_id", "class_id", "changed_at"], unique=False
         )
@@ -1250,6 +1312,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_excuse")),
     )
     with op.batch_alter_table("excuse", schema=None) as batch_op:
+        batch_op.create_index("ix_excuse_id", ["id"], unique=False)
         batch_op.create_index("ix_excuse_school_pupil", ["school_id", "pupil_id", "status"], unique=False)
 
     op.create_table(
@@ -1270,6 +1333,7 @@ def upgrade():
         sa.UniqueConstraint("school_id", "token", name=op.f("uq_feed_token_school_id_token")),
     )
     with op.batch_alter_table("feed_token", schema=None) as batch_op:
+        batch_op.create_index("ix_feed_token_id", ["id"], unique=False)
         batch_op.create_index("ix_feed_token_token", ["token"], unique=False)
 
     op.create_table(
@@ -1305,6 +1369,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_letter_issue")),
     )
     with op.batch_alter_table("letter_issue", schema=None) as batch_op:
+        batch_op.create_index("ix_letter_issue_id", ["id"], unique=False)
         batch_op.create_index("ix_letter_issue_school_account", ["school_id", "account_id"], unique=False)
         batch_op.create_index("ix_letter_issue_school_handed", ["school_id", "handed_over_at"], unique=False)
 
@@ -1337,6 +1402,7 @@ def upgrade():
         sa.UniqueConstraint("school_id", "public_id", name=op.f("uq_letter_job_school_id_public_id")),
     )
     with op.batch_alter_table("letter_job", schema=None) as batch_op:
+        batch_op.create_index("ix_letter_job_id", ["id"], unique=False)
         batch_op.create_index("ix_letter_job_school_created", ["school_id", "created_at"], unique=False)
 
     op.create_table(
@@ -1357,6 +1423,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_message_thread")),
     )
     with op.batch_alter_table("message_thread", schema=None) as batch_op:
+        batch_op.create_index("ix_message_thread_id", ["id"], unique=False)
         batch_op.create_index("ix_message_thread_school_created", ["school_id", "created_at"], unique=False)
 
     op.create_table(
@@ -1382,6 +1449,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_notification")),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index("ix_notification_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_notification_school_state_account", ["school_id", "state", "account_id"], unique=False
         )
@@ -1453,6 +1521,7 @@ def upgrade():
     )
     with op.batch_alter_table("passkey", schema=None) as batch_op:
         batch_op.create_index("ix_passkey_credential_id", ["credential_id"], unique=False)
+        batch_op.create_index("ix_passkey_id", ["id"], unique=False)
         batch_op.create_index("ix_passkey_school_account", ["school_id", "account_id"], unique=False)
 
     op.create_table(
@@ -1490,6 +1559,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_password_reset_request")),
     )
     with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
+        batch_op.create_index("ix_password_reset_request_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_password_reset_request_school_status", ["school_id", "status"], unique=False
         )
@@ -1521,6 +1591,9 @@ def upgrade():
             name=op.f("uq_push_subscription_school_id_account_id_endpoint_hash"),
         ),
     )
+    with op.batch_alter_table("push_subscription", schema=None) as batch_op:
+        batch_op.create_index("ix_push_subscription_id", ["id"], unique=False)
+
     op.create_table(
         "recovery_code",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -1538,6 +1611,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_recovery_code")),
     )
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
+        batch_op.create_index("ix_recovery_code_id", ["id"], unique=False)
         batch_op.create_index("ix_recovery_code_school_account", ["school_id", "account_id"], unique=False)
 
     op.create_table(
@@ -1565,6 +1639,7 @@ def upgrade():
         sa.UniqueConstraint("school_id", "public_id", name=op.f("uq_rollover_job_school_id_public_id")),
     )
     with op.batch_alter_table("rollover_job", schema=None) as batch_op:
+        batch_op.create_index("ix_rollover_job_id", ["id"], unique=False)
         batch_op.create_index("ix_rollover_job_school_created", ["school_id", "created_at"], unique=False)
 
     op.create_table(
@@ -1595,6 +1670,9 @@ def upgrade():
             name=op.f("uq_section_visit_school_id_account_id_pupil_id_section"),
         ),
     )
+    with op.batch_alter_table("section_visit", schema=None) as batch_op:
+        batch_op.create_index("ix_section_visit_id", ["id"], unique=False)
+
     op.create_table(
         "sign_in_session",
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1662,6 +1740,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_survey_response")),
     )
     with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_response_id", ["id"], unique=False)
         batch_op.create_index("ix_survey_response_school_survey", ["school_id", "survey_id"], unique=False)
 
     op.create_table(
@@ -1681,6 +1760,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_terms_version")),
         sa.UniqueConstraint("school_id", "version", name=op.f("uq_terms_version_school_id_version")),
     )
+    with op.batch_alter_table("terms_version", schema=None) as batch_op:
+        batch_op.create_index("ix_terms_version_id", ["id"], unique=False)
+
     op.create_table(
         "excuse_item",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -1707,6 +1789,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("excuse_item", schema=None) as batch_op:
+        batch_op.create_index("ix_excuse_item_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_excuse_item_school_attendance", ["school_id", "attendance_id"], unique=False
         )
@@ -1734,6 +1817,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_message")),
     )
     with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.create_index("ix_message_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_message_school_thread", ["school_id", "thread_id", "created_at"], unique=False
         )
@@ -1769,6 +1853,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("message_participant", schema=None) as batch_op:
+        batch_op.create_index("ix_message_participant_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_message_participant_school_account_received",
             ["school_id", "account_id", "last_received_at"],
@@ -1808,6 +1893,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_survey_answer")),
     )
     with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_answer_id", ["id"], unique=False)
         batch_op.create_index("ix_survey_answer_school_question", ["school_id", "question_id"], unique=False)
         batch_op.create_index("ix_survey_answer_school_response", ["school_id", "response_id"], unique=False)
 
@@ -1841,6 +1927,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("message_attachment", schema=None) as batch_op:
+        batch_op.create_index("ix_message_attachment_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_message_attachment_school_message", ["school_id", "message_id"], unique=False
         )
@@ -1881,6 +1968,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("message_receipt", schema=None) as batch_op:
+        batch_op.create_index("ix_message_receipt_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_message_receipt_school_account_unread", ["school_id", "account_id", "read_at"], unique=False
         )
@@ -1892,33 +1980,43 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("message_receipt", schema=None) as batch_op:
         batch_op.drop_index("ix_message_receipt_school_account_unread")
+        batch_op.drop_index("ix_message_receipt_id")
 
     op.drop_table("message_receipt")
     with op.batch_alter_table("message_attachment", schema=None) as batch_op:
         batch_op.drop_index("ix_message_attachment_school_message")
+        batch_op.drop_index("ix_message_attachment_id")
 
     op.drop_table("message_attachment")
     with op.batch_alter_table("survey_answer", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_answer_school_response")
         batch_op.drop_index("ix_survey_answer_school_question")
+        batch_op.drop_index("ix_survey_answer_id")
 
     op.drop_table("survey_answer")
     with op.batch_alter_table("message_participant", schema=None) as batch_op:
         batch_op.drop_index("ix_message_participant_school_thread")
         batch_op.drop_index("ix_message_participant_school_account_received")
+        batch_op.drop_index("ix_message_participant_id")
 
     op.drop_table("message_participant")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index("ix_message_school_thread")
+        batch_op.drop_index("ix_message_id")
 
     op.drop_table("message")
     with op.batch_alter_table("excuse_item", schema=None) as batch_op:
         batch_op.drop_index("ix_excuse_item_school_attendance")
+        batch_op.drop_index("ix_excuse_item_id")
 
     op.drop_table("excuse_item")
+    with op.batch_alter_table("terms_version", schema=None) as batch_op:
+        batch_op.drop_index("ix_terms_version_id")
+
     op.drop_table("terms_version")
     with op.batch_alter_table("survey_response", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_response_school_survey")
+        batch_op.drop_index("ix_survey_response_id")
 
     op.drop_table("survey_response")
     op.drop_table("survey_answered")
@@ -1927,22 +2025,32 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_sign_in_session_expires_at"))
 
     op.drop_table("sign_in_session")
+    with op.batch_alter_table("section_visit", schema=None) as batch_op:
+        batch_op.drop_index("ix_section_visit_id")
+
     op.drop_table("section_visit")
     with op.batch_alter_table("rollover_job", schema=None) as batch_op:
         batch_op.drop_index("ix_rollover_job_school_created")
+        batch_op.drop_index("ix_rollover_job_id")
 
     op.drop_table("rollover_job")
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
         batch_op.drop_index("ix_recovery_code_school_account")
+        batch_op.drop_index("ix_recovery_code_id")
 
     op.drop_table("recovery_code")
+    with op.batch_alter_table("push_subscription", schema=None) as batch_op:
+        batch_op.drop_index("ix_push_subscription_id")
+
     op.drop_table("push_subscription")
     with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
         batch_op.drop_index("ix_password_reset_request_school_status")
+        batch_op.drop_index("ix_password_reset_request_id")
 
     op.drop_table("password_reset_request")
     with op.batch_alter_table("passkey", schema=None) as batch_op:
         batch_op.drop_index("ix_passkey_school_account")
+        batch_op.drop_index("ix_passkey_id")
         batch_op.drop_index("ix_passkey_credential_id")
 
     op.drop_table("passkey")
@@ -1951,133 +2059,201 @@ def downgrade():
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.drop_index("ix_notification_state_created")
         batch_op.drop_index("ix_notification_school_state_account")
+        batch_op.drop_index("ix_notification_id")
 
     op.drop_table("notification")
     with op.batch_alter_table("message_thread", schema=None) as batch_op:
         batch_op.drop_index("ix_message_thread_school_created")
+        batch_op.drop_index("ix_message_thread_id")
 
     op.drop_table("message_thread")
     with op.batch_alter_table("letter_job", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_job_school_created")
+        batch_op.drop_index("ix_letter_job_id")
 
     op.drop_table("letter_job")
     with op.batch_alter_table("letter_issue", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_issue_school_handed")
         batch_op.drop_index("ix_letter_issue_school_account")
+        batch_op.drop_index("ix_letter_issue_id")
 
     op.drop_table("letter_issue")
     with op.batch_alter_table("feed_token", schema=None) as batch_op:
         batch_op.drop_index("ix_feed_token_token")
+        batch_op.drop_index("ix_feed_token_id")
 
     op.drop_table("feed_token")
     with op.batch_alter_table("excuse", schema=None) as batch_op:
         batch_op.drop_index("ix_excuse_school_pupil")
+        batch_op.drop_index("ix_excuse_id")
 
     op.drop_table("excuse")
     with op.batch_alter_table("change_log", schema=None) as batch_op:
         batch_op.drop_index("ix_change_log_school_pupil_time")
         batch_op.drop_index("ix_change_log_school_entity")
         batch_op.drop_index("ix_change_log_school_class_time")
+        batch_op.drop_index("ix_change_log_id")
 
     op.drop_table("change_log")
+    with op.batch_alter_table("announcement_read", schema=None) as batch_op:
+        batch_op.drop_index("ix_announcement_read_id")
+
     op.drop_table("announcement_read")
+    with op.batch_alter_table("survey_option", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_option_id")
+
     op.drop_table("survey_option")
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.drop_index("ix_school_account_school_role")
         batch_op.drop_index("ix_school_account_ref")
         batch_op.drop_index("ix_school_account_login")
+        batch_op.drop_index("ix_school_account_id")
 
     op.drop_table("school_account")
     with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_timetable_entry_school_year_slot")
         batch_op.drop_index("ix_timetable_entry_school_teacher")
+        batch_op.drop_index("ix_timetable_entry_id")
 
     op.drop_table("timetable_entry")
     with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
         batch_op.drop_index("ix_teaching_assignment_school_teacher")
+        batch_op.drop_index("ix_teaching_assignment_id")
 
     op.drop_table("teaching_assignment")
+    with op.batch_alter_table("survey_question", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_question_id")
+
     op.drop_table("survey_question")
     with op.batch_alter_table("remark", schema=None) as batch_op:
         batch_op.drop_index("ix_remark_school_pupil_date")
+        batch_op.drop_index("ix_remark_id")
 
     op.drop_table("remark")
+    with op.batch_alter_table("guardianship", schema=None) as batch_op:
+        batch_op.drop_index("ix_guardianship_id")
+
     op.drop_table("guardianship")
     with op.batch_alter_table("grade", schema=None) as batch_op:
         batch_op.drop_index("ix_grade_school_pupil_term")
         batch_op.drop_index("ix_grade_school_pupil_created")
+        batch_op.drop_index("ix_grade_id")
 
     op.drop_table("grade")
+    with op.batch_alter_table("final_grade", schema=None) as batch_op:
+        batch_op.drop_index("ix_final_grade_id")
+
     op.drop_table("final_grade")
     with op.batch_alter_table("enrolment", schema=None) as batch_op:
         batch_op.drop_index("ix_enrolment_school_year")
         batch_op.drop_index("ix_enrolment_school_pupil")
         batch_op.drop_index("ix_enrolment_school_class")
+        batch_op.drop_index("ix_enrolment_id")
 
     op.drop_table("enrolment")
+    with op.batch_alter_table("descriptive_grade", schema=None) as batch_op:
+        batch_op.drop_index("ix_descriptive_grade_id")
+
     op.drop_table("descriptive_grade")
     with op.batch_alter_table("class_group_member", schema=None) as batch_op:
         batch_op.drop_index("ix_class_group_member_school_pupil")
+        batch_op.drop_index("ix_class_group_member_id")
 
     op.drop_table("class_group_member")
+    with op.batch_alter_table("behaviour_grade", schema=None) as batch_op:
+        batch_op.drop_index("ix_behaviour_grade_id")
+
     op.drop_table("behaviour_grade")
     with op.batch_alter_table("attendance", schema=None) as batch_op:
         batch_op.drop_index("ix_attendance_school_pupil_date")
+        batch_op.drop_index("ix_attendance_id")
 
     op.drop_table("attendance")
     with op.batch_alter_table("timetable_change", schema=None) as batch_op:
         batch_op.drop_index("ix_timetable_change_school_teacher_date")
+        batch_op.drop_index("ix_timetable_change_id")
 
     op.drop_table("timetable_change")
     with op.batch_alter_table("survey", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_school_closes")
+        batch_op.drop_index("ix_survey_id")
 
     op.drop_table("survey")
     with op.batch_alter_table("pupil", schema=None) as batch_op:
         batch_op.drop_index("ix_pupil_school_identity")
         batch_op.drop_index("ix_pupil_school_class")
         batch_op.drop_index("ix_pupil_ref")
+        batch_op.drop_index("ix_pupil_id")
 
     op.drop_table("pupil")
     with op.batch_alter_table("lesson", schema=None) as batch_op:
         batch_op.drop_index("ix_lesson_school_teacher_date")
+        batch_op.drop_index("ix_lesson_id")
 
     op.drop_table("lesson")
     with op.batch_alter_table("homework", schema=None) as batch_op:
         batch_op.drop_index("ix_homework_school_class_due")
+        batch_op.drop_index("ix_homework_id")
 
     op.drop_table("homework")
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_index("ix_event_school_class_date")
+        batch_op.drop_index("ix_event_id")
 
     op.drop_table("event")
+    with op.batch_alter_table("class_group", schema=None) as batch_op:
+        batch_op.drop_index("ix_class_group_id")
+
     op.drop_table("class_group")
     with op.batch_alter_table("assessment", schema=None) as batch_op:
         batch_op.drop_index("ix_assessment_school_class_subject_term")
+        batch_op.drop_index("ix_assessment_id")
 
     op.drop_table("assessment")
     with op.batch_alter_table("announcement", schema=None) as batch_op:
         batch_op.drop_index("ix_announcement_school_valid")
+        batch_op.drop_index("ix_announcement_id")
 
     op.drop_table("announcement")
+    with op.batch_alter_table("term", schema=None) as batch_op:
+        batch_op.drop_index("ix_term_id")
+
     op.drop_table("term")
+    with op.batch_alter_table("school_class", schema=None) as batch_op:
+        batch_op.drop_index("ix_school_class_id")
+
     op.drop_table("school_class")
     with op.batch_alter_table("free_day", schema=None) as batch_op:
         batch_op.drop_index("ix_free_day_school_dates")
+        batch_op.drop_index("ix_free_day_id")
 
     op.drop_table("free_day")
+    with op.batch_alter_table("subject", schema=None) as batch_op:
+        batch_op.drop_index("ix_subject_id")
+
     op.drop_table("subject")
     with op.batch_alter_table("staff_member", schema=None) as batch_op:
         batch_op.drop_index("ix_staff_member_school_name")
+        batch_op.drop_index("ix_staff_member_id")
 
     op.drop_table("staff_member")
+    with op.batch_alter_table("school_year", schema=None) as batch_op:
+        batch_op.drop_index("ix_school_year_id")
+
     op.drop_table("school_year")
+    with op.batch_alter_table("lesson_period", schema=None) as batch_op:
+        batch_op.drop_index("ix_lesson_period_id")
+
     op.drop_table("lesson_period")
     op.drop_table("key_directory")
     with op.batch_alter_table("guardian", schema=None) as batch_op:
         batch_op.drop_index("ix_guardian_school_name")
+        batch_op.drop_index("ix_guardian_id")
 
     op.drop_table("guardian")
+    with op.batch_alter_table("grade_category", schema=None) as batch_op:
+        batch_op.drop_index("ix_grade_category_id")
+
     op.drop_table("grade_category")
     with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_throttle_counter_expires_at"))
