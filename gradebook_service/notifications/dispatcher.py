@@ -75,7 +75,7 @@ def _accounts_with_news(limit: int) -> list[tuple[int, int]]:
         sa.select(Notification.school_id, Notification.account_id)
         .where(Notification.state == PENDING)
         .group_by(Notification.school_id, Notification.account_id)
-        .order_by(sa.func.min(Notification.id)).limit(limit)).tuples())
+        .order_by(sa.func.min(Notification.id)).limit(limit)).all())
 
 
 def _claim(account_id: int, claimer: str, now: datetime) -> list[Notification]:
