@@ -72,10 +72,11 @@ def session_cookie(app, account_id: int, version: int) -> str:
     """A signed-in session cookie with its server-side record, as a real sign-in leaves."""
     from gradebook_service.accounts.access import SESSION_KEY, SESSION_VERSION_KEY, open_session
     from gradebook_service.accounts.models import SchoolAccount
+    from gradebook_service.school.keys import find_by_id
     from shared.session_records import SID_KEY
 
     db = app.extensions["sqlalchemy"]
-    sid = open_session(db.session.get(SchoolAccount, account_id))
+    sid = open_session(find_by_id(SchoolAccount, account_id))
     db.session.commit()
     serializer = app.session_interface.get_signing_serializer(app)
     # As a browser holds it after its first page: permanent (as sign_in() makes it) and

@@ -105,6 +105,9 @@ def generate_school(load: Loader, ids: Ids, n: int, today: date, weeks: int) -> 
     """One school's rows; return the id of a parent account to sign in as."""
     import random
 
+    from gradebook_service.accounts.models import SchoolAccount
+    from gradebook_service.school.models import Pupil, directory_digest
+
     rng = random.Random(n)  # noqa: S311 - reproducible data
     now = datetime.now(UTC).isoformat(sep=" ")
     start, term1_end, end = school_year(today)
@@ -145,8 +148,9 @@ def generate_school(load: Loader, ids: Ids, n: int, today: date, weeks: int) -> 
     for name, weight, counts in CATEGORIES:
         cid = ids.next("grade_category")
         categories.append((cid, weight))
-        load.add("grade_category", ("id", "school_id", "name", "weight", "counts_to_average"),
-                 (cid, sid, name, weight, counts))
+        load.add("grade_category", ("id", "school_id", "name", "weight", "counts_to_average",
+                                    "colour", "active", "updated_at"),
+                 (cid, sid, name, weight, counts, "blue", True, now))
     parent_to_sign_in = None
     busy_teacher: set[tuple[int, int, int]] = set()
     load_per_teacher: dict[int, int] = {}
@@ -190,6 +194,12 @@ def generate_school(load: Loader, ids: Ids, n: int, today: date, weeks: int) -> 
                                             "session_version", "created_at"),
                          (aid, sid, f"s{sid}a{aid}", f"a{aid}", "parent", gsid, False, 1, True,
                           1, now))
+                # The values unique across schools, as the ORM's flush would record them.
+                for model, column, value in ((Pupil, "ref", f"p{pid}"),
+                                             (SchoolAccount, "login", f"s{sid}a{aid}"),
+                                             (SchoolAccount, "ref", f"a{aid}")):
+                    load.add("key_directory", ("digest", "school_id"),
+                             (directory_digest(model, column, value), sid))
                 if parent_to_sign_in is None:
                     parent_to_sign_in = aid
             # Timetable: each subject's hours with a teacher free in those slots.
@@ -312,15 +322,15 @@ def measure(url: str, parent_id: int, schema: str, repeat: int) -> tuple[dict, d
     """Median ms per family page, and sequential scans of big tables during them."""
     import psycopg
 
+    from bench.register_bench import session_cookie
     from gradebook_service import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
                       "REGISTER_FRAGMENT_CACHE": False})
     with app.test_request_context():
-        serializer = app.session_interface.get_signing_serializer(app)
-        cookie = serializer.dumps({"account_id": parent_id, "account_session_version": 1})
+        cookie = session_cookie(app, parent_id, 1)  # with its server-side session record
     client = app.test_client()
-    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    client.set_cookie(*cookie.split("=", 1))
     for page in PAGES:  # warm up: first visits write their rows, caches fill
         response = client.get(page)
         assert response.status_code == 200, (page, response.status_code)

@@ -23,6 +23,7 @@ from gradebook_service.accounts.models import (
 )
 from gradebook_service.accounts.terms import remember_terms_version, terms_version_column
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import Pupil, SchoolClass, TeachingAssignment
 from gradebook_service.school.years import current_class_ids_query
 from shared.session_records import SID_KEY, close_record, live_bound, live_params, open_record
@@ -228,7 +229,7 @@ def can_see_pupil(account: SchoolAccount, pupil: Pupil) -> bool:
 def get_pupil_or_404(pupil_id: int) -> Pupil:
     """Load a pupil the current account may see; anything else is 404 (existence not revealed)."""
     account = current_account()
-    pupil = db.session.get(Pupil, pupil_id)
+    pupil = get_owned(Pupil, account.school_id, pupil_id) if account is not None else None
     if account is None or pupil is None or not can_see_pupil(account, pupil):
         abort(404)
     return pupil

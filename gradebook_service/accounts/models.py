@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import Guardianship, Pupil, StaffMember, new_ref
 from shared.database import TimestampMixin
 from shared.mail_requests import MailRequestMixin
@@ -18,26 +19,35 @@ PUPIL = "pupil"
 STAFF = "staff"
 
 
-class SchoolAccount(TimestampMixin, db.Model):
+class SchoolAccount(SchoolKeyed, TimestampMixin, db.Model):
     """One login: a parent login per pupil–guardian pair, one per pupil, one per staff member."""
 
     __tablename__ = "school_account"
     __table_args__ = (
         sa.CheckConstraint("role in ('parent', 'pupil', 'staff')", name="role"),
         sa.Index("ix_school_account_school_role", "school_id", "role"),
+        # One account per person: ids are unique across schools, so per school loses nothing.
+        sa.UniqueConstraint("school_id", "guardianship_id"),
+        sa.UniqueConstraint("school_id", "pupil_id"),
+        sa.UniqueConstraint("school_id", "staff_id"),
+        sa.UniqueConstraint("school_id", "login"),
+        sa.UniqueConstraint("school_id", "ref"),
+        sa.Index("ix_school_account_login", "login"),  # sign-in: by login alone
+        sa.Index("ix_school_account_ref", "ref"),  # the IdP names accounts by ref alone
     )
+    #: Unique across schools (sign-in does not know the school) through the key directory.
+    __directory__ = ("login", "ref")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     #: 7 random digits for parents, the first guardian's digits + "u" for pupils.
-    login: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    login: Mapped[str] = mapped_column(sa.String(32))
     #: Opaque reference given to the IdP (never the row id or the login).
-    ref: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
+    ref: Mapped[str] = mapped_column(sa.String(32), default=new_ref)
     role: Mapped[str] = mapped_column(sa.String(10))
-    guardianship_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guardianship.id"),
-                                                        unique=True)
-    pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupil.id"), unique=True)
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_member.id"), unique=True)
+    guardianship_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guardianship.id"))
+    pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupil.id"))
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_member.id"))
 
     #: None until a letter is printed: no password exists before it is on paper.
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
@@ -59,9 +69,9 @@ class SchoolAccount(TimestampMixin, db.Model):
     #: How many passkeys the account holds (kept by gradebook_service.passkeys).
     passkey_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    guardianship: Mapped[Guardianship | None] = relationship()
-    pupil: Mapped[Pupil | None] = relationship()
-    staff: Mapped[StaffMember | None] = relationship()
+    guardianship: Mapped[Guardianship | None] = school_relationship()
+    pupil: Mapped[Pupil | None] = school_relationship()
+    staff: Mapped[StaffMember | None] = school_relationship()
 
     @property
     def is_staff(self) -> bool:
@@ -91,7 +101,7 @@ class SchoolAccount(TimestampMixin, db.Model):
         return None
 
 
-class SignInSession(SessionRecordMixin, db.Model):
+class SignInSession(SchoolKeyed, SessionRecordMixin, db.Model):
     """One signed-in browser session of a school account: sign-out deletes it (cookie replay)."""
 
     __tablename__ = "sign_in_session"
@@ -101,7 +111,7 @@ class SignInSession(SessionRecordMixin, db.Model):
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id", ondelete="CASCADE"))
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(SchoolKeyed, db.Model):
     """A single-use code that replaces the second factor once (stored hashed)."""
 
     __tablename__ = "recovery_code"
@@ -114,7 +124,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None]
 
 
-class TermsVersion(TimestampMixin, db.Model):
+class TermsVersion(SchoolKeyed, TimestampMixin, db.Model):
     """One published version of a school's terms of use (regulamin); the newest is current."""
 
     __tablename__ = "terms_version"
@@ -127,7 +137,7 @@ class TermsVersion(TimestampMixin, db.Model):
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_account.id"))
 
 
-class LetterIssue(TimestampMixin, db.Model):
+class LetterIssue(SchoolKeyed, TimestampMixin, db.Model):
     """A password printed on a letter for one account: who printed it, when, and its hand-over."""
 
     __tablename__ = "letter_issue"
@@ -150,12 +160,12 @@ class LetterIssue(TimestampMixin, db.Model):
     #: Who signed for it (the guardian's name as written on the receipt).
     received_by: Mapped[str | None] = mapped_column(sa.String(200))
 
-    account: Mapped[SchoolAccount] = relationship(foreign_keys=[account_id])
-    printed_by: Mapped[SchoolAccount | None] = relationship(foreign_keys=[printed_by_id])
-    handed_over_by: Mapped[SchoolAccount | None] = relationship(foreign_keys=[handed_over_by_id])
+    account: Mapped[SchoolAccount] = school_relationship(foreign_keys=[account_id])
+    printed_by: Mapped[SchoolAccount | None] = school_relationship(foreign_keys=[printed_by_id])
+    handed_over_by: Mapped[SchoolAccount | None] = school_relationship(foreign_keys=[handed_over_by_id])
 
 
-class PasswordResetRequest(TimestampMixin, db.Model):
+class PasswordResetRequest(SchoolKeyed, TimestampMixin, db.Model):
     """A reported lost login/password, recorded by staff and resolved by the administrator."""
 
     __tablename__ = "password_reset_request"
@@ -173,12 +183,12 @@ class PasswordResetRequest(TimestampMixin, db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_account.id"))
     resolved_at: Mapped[datetime | None]
 
-    account: Mapped[SchoolAccount] = relationship(foreign_keys=[account_id])
-    reported_by: Mapped[SchoolAccount] = relationship(foreign_keys=[reported_by_id])
-    resolved_by: Mapped[SchoolAccount | None] = relationship(foreign_keys=[resolved_by_id])
+    account: Mapped[SchoolAccount] = school_relationship(foreign_keys=[account_id])
+    reported_by: Mapped[SchoolAccount] = school_relationship(foreign_keys=[reported_by_id])
+    resolved_by: Mapped[SchoolAccount | None] = school_relationship(foreign_keys=[resolved_by_id])
 
 
-class LetterJob(TimestampMixin, db.Model):
+class LetterJob(SchoolKeyed, TimestampMixin, db.Model):
     """A batch of letters printed in the background, with its progress and (encrypted) result.
 
     The PDF carries plaintext passwords: it is stored encrypted with a key derived
@@ -190,11 +200,13 @@ class LetterJob(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("status in ('pending', 'running', 'done', 'failed')", name="status"),
         sa.Index("ix_letter_job_school_created", "school_id", "created_at"),
+        # Unique per school: a job is only ever watched from its own school's pages.
+        sa.UniqueConstraint("school_id", "public_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
-    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_ref)
+    public_id: Mapped[str] = mapped_column(sa.String(32), default=new_ref)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("school_account.id"))
     description: Mapped[str] = mapped_column(sa.String(200))
     selection: Mapped[dict] = mapped_column(sa.JSON)

@@ -48,7 +48,8 @@ def request_recovery_email(account: SchoolAccount, email: str) -> None:
     account.recovery_email = email
     account.recovery_email_verified_at = None
     db.session.flush()
-    token = token_service(EMAIL_VERIFY).dumps({"a": account.id, "e": email},
+    # The account's key (school, id): load_link reads the row by its primary key.
+    token = token_service(EMAIL_VERIFY).dumps({"a": [account.school_id, account.id], "e": email},
                                               state=_email_state(account))
     _send_mail(email, "verify_email", login=account.login,
                link=url_for("accounts.verify_email", token=token, _external=True))
@@ -88,7 +89,8 @@ def mail_reset_link(login: str, locale: str | None) -> None:
     if (account is None or not account.is_active or not account.recovery_email
             or account.recovery_email_verified_at is None or account.password_hash is None):
         return
-    token = token_service(PASSWORD_RESET).dumps({"a": account.id}, state=_reset_state(account))
+    token = token_service(PASSWORD_RESET).dumps({"a": [account.school_id, account.id]},
+                                                state=_reset_state(account))
     with force_locale(account.locale or locale or "pl"):
         _send_mail(account.recovery_email, "password_reset", login=account.login,
                    link=url_for("accounts.reset_password", token=token, _external=True))

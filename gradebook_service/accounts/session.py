@@ -8,7 +8,7 @@ from gradebook_service.accounts.access import sign_in
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.accounts.signin import must_enrol_second_factor, record_login
 from gradebook_service.accounts.terms import needs_terms
-from gradebook_service.extensions import db
+from gradebook_service.school.keys import get_owned
 from shared.security import safe_next
 
 AUTH_METHOD_KEY = "auth_method"
@@ -22,7 +22,7 @@ NEXT_KEY = "after_login"
 def pending_second_factor_account() -> SchoolAccount | None:
     """The account whose password was just accepted and whose second step is awaited, if any."""
     pending = session.get(PENDING_2FA_KEY)
-    account = db.session.get(SchoolAccount, pending["id"]) if pending else None
+    account = get_owned(SchoolAccount, pending.get("school"), pending["id"]) if pending else None
     if account is None or account.session_version != pending.get("v") or not account.is_active:
         return None
     return account

@@ -79,7 +79,8 @@ def login():
         else:
             if signin.needs_second_factor(account):
                 sign_out()  # an earlier session of this browser ends here
-                session[PENDING_2FA_KEY] = {"id": account.id, "v": account.session_version}
+                session[PENDING_2FA_KEY] = {"school": account.school_id, "id": account.id,
+                                            "v": account.session_version}
                 if next_url:
                     session[NEXT_KEY] = next_url
                 return redirect(url_for("accounts.second_factor"))

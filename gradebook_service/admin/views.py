@@ -53,6 +53,7 @@ from gradebook_service.letters.services import (
 )
 from gradebook_service.passkeys.services import forget_passkeys
 from gradebook_service.roster.services import NoCurrentYear, RosterInvalid, import_roster
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import (
     Guardianship,
     Pupil,
@@ -106,7 +107,7 @@ def classes():
 def class_detail(class_id: int):
     """Pupils, guardians, their logins and letter status for one class."""
     account = current_account()
-    school_class = db.session.get(SchoolClass, class_id)
+    school_class = get_owned(SchoolClass, account.school_id, class_id)
     allowed = set(db.session.execute(office_class_ids_query(account)).scalars())
     if school_class is None or school_class.school_id != account.school_id \
             or class_id not in allowed:
@@ -184,7 +185,7 @@ def letters():
             form.class_name.errors.append(_("Choose a class, a day or a pupil."))
         else:
             if selection.pupil_id is not None:
-                pupil = db.session.get(Pupil, selection.pupil_id)
+                pupil = get_owned(Pupil, account.school_id, selection.pupil_id)
                 if pupil is None or pupil.school_id != account.school_id:
                     form.pupil_id.errors.append(_("No such pupil in this school."))
             if not form.errors:
@@ -262,7 +263,7 @@ def handover():
 @bp.post("/handover/<int:letter_id>")
 @office_staff_required
 def record_handover(letter_id: int):
-    letter = db.session.get(LetterIssue, letter_id)
+    letter = get_owned(LetterIssue, _school_id(), letter_id)
     if letter is None or letter.school_id != _school_id():
         abort(404)
     form = forms.HandoverForm()
@@ -314,7 +315,7 @@ def reset_requests():
 def resolve_reset(request_id: int):
     """Generate the new password and answer with its letter (the old password ends now)."""
     admin = current_account()
-    row = db.session.get(PasswordResetRequest, request_id)
+    row = get_owned(PasswordResetRequest, admin.school_id, request_id)
     if row is None or row.school_id != admin.school_id:
         abort(404)
     if not ConfirmForm().validate_on_submit() or row.status != "open":
@@ -337,7 +338,7 @@ def resolve_reset(request_id: int):
 @admin_required
 def cancel_reset(request_id: int):
     admin = current_account()
-    row = db.session.get(PasswordResetRequest, request_id)
+    row = get_owned(PasswordResetRequest, admin.school_id, request_id)
     if row is None or row.school_id != admin.school_id:
         abort(404)
     if ConfirmForm().validate_on_submit() and row.status == "open":
@@ -417,7 +418,7 @@ def staff():
 def staff_letter(account_id: int):
     """A new password for a staff member, printed (the old one stops working at once)."""
     admin = current_account()
-    account = db.session.get(SchoolAccount, account_id)
+    account = get_owned(SchoolAccount, admin.school_id, account_id)
     if account is None or account.school_id != admin.school_id or account.role != STAFF:
         abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -432,7 +433,7 @@ def staff_letter(account_id: int):
 def set_homeroom(class_id: int):
     """Name the homeroom teacher (wychowawca) of a class."""
     admin = current_account()
-    school_class = db.session.get(SchoolClass, class_id)
+    school_class = get_owned(SchoolClass, admin.school_id, class_id)
     if school_class is None or school_class.school_id != admin.school_id:
         abort(404)
     form = forms.HomeroomForm()

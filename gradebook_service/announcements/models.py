@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import StaffMember
 from shared.database import utcnow
 
@@ -18,7 +19,7 @@ TEACHERS = "teachers"
 AUDIENCES = (EVERYONE, CLASS, PARENTS, TEACHERS)
 
 
-class Announcement(db.Model):
+class Announcement(SchoolKeyed, db.Model):
     """A notice valid between two dates for an audience (a class: its pupils and parents)."""
 
     __tablename__ = "announcement"
@@ -41,10 +42,10 @@ class Announcement(db.Model):
     #: When the author (or the administrator) last edited it: families see "changed on …".
     edited_at: Mapped[datetime | None]
 
-    author: Mapped[StaffMember] = relationship()
+    author: Mapped[StaffMember] = school_relationship()
 
 
-class AnnouncementRead(db.Model):
+class AnnouncementRead(SchoolKeyed, db.Model):
     """An account has opened an announcement (for the unread badge)."""
 
     __tablename__ = "announcement_read"

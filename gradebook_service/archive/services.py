@@ -19,6 +19,7 @@ from gradebook_service.extensions import db
 from gradebook_service.grades.models import Assessment, FinalGrade, Grade
 from gradebook_service.lessons.models import Attendance, Lesson
 from gradebook_service.remarks.models import Remark
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import (
     Enrolment,
     Pupil,
@@ -142,7 +143,7 @@ def class_year_record(account: SchoolAccount, klass: SchoolClass) -> ClassRecord
     every subject. Five queries whatever the size of the class.
     """
     school_id = klass.school_id
-    year = db.session.get(SchoolYear, klass.school_year_id)
+    year = get_owned(SchoolYear, school_id, klass.school_year_id)
     pupils = sorted(set(db.session.execute(
         sa.select(Pupil).join(Enrolment, Enrolment.pupil_id == Pupil.id)
         .where(Enrolment.school_id == school_id, Enrolment.class_id == klass.id)).scalars()),

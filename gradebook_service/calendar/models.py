@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import StaffMember, Subject
 from shared.database import utcnow
 
@@ -19,7 +20,7 @@ OTHER = "other"
 KINDS = (TEST, QUIZ, TRIP, MEETING, OTHER)
 
 
-class Event(db.Model):
+class Event(SchoolKeyed, db.Model):
     """An announced test, quiz, trip, parent-teacher meeting or other event for a class."""
 
     __tablename__ = "event"
@@ -42,5 +43,5 @@ class Event(db.Model):
     #: When the author (or the administrator) last edited it: families see "changed on …".
     edited_at: Mapped[datetime | None]
 
-    subject: Mapped[Subject | None] = relationship()
-    teacher: Mapped[StaffMember] = relationship()
+    subject: Mapped[Subject | None] = school_relationship()
+    teacher: Mapped[StaffMember] = school_relationship()

@@ -18,6 +18,7 @@ from gradebook_service.exports.models import FeedToken, new_feed_token
 from gradebook_service.extensions import db
 from gradebook_service.grades.services import SubjectGrades
 from gradebook_service.pdf import add_fonts
+from gradebook_service.school.keys import get_owned
 from gradebook_service.timetable.services import Slot
 
 SCHOOL_ZONE = ZoneInfo("Europe/Warsaw")
@@ -51,7 +52,7 @@ def account_for_token(token: str) -> SchoolAccount | None:
                              ).scalar_one_or_none()
     if row is None:
         return None
-    account = db.session.get(SchoolAccount, row.account_id)
+    account = get_owned(SchoolAccount, row.school_id, row.account_id)
     if account is None or not account.is_active or account.school_id != row.school_id:
         return None
     return account

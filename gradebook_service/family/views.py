@@ -8,6 +8,7 @@ from flask import Blueprint, g, render_template
 from gradebook_service.accounts.access import login_required
 from gradebook_service.extensions import db
 from gradebook_service.family import services
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import Guardian, Guardianship, SchoolClass, StaffMember
 from gradebook_service.web.family import family_context
 
@@ -37,7 +38,8 @@ def home():
 def pupil():
     """Uczeń: the pupil's class, homeroom teacher and guardians."""
     ctx = family_context()
-    homeroom = (db.session.get(StaffMember, ctx.school_class.homeroom_teacher_id)
+    homeroom = (get_owned(StaffMember, ctx.school_class.school_id,
+                          ctx.school_class.homeroom_teacher_id)
                 if ctx.school_class.homeroom_teacher_id else None)
     guardians = list(db.session.execute(
         sa.select(Guardian).join(Guardianship, Guardianship.guardian_id == Guardian.id)

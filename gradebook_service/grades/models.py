@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import StaffMember, Subject
 from shared.database import utcnow
 
@@ -17,7 +18,7 @@ PROPOSED = "proposed"
 FINAL = "final"
 
 
-class GradeCategory(db.Model):
+class GradeCategory(SchoolKeyed, db.Model):
     """A kind of assessment with its default weight (sprawdzian 5, kartkówka 3 …)."""
 
     __tablename__ = "grade_category"
@@ -38,7 +39,7 @@ class GradeCategory(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Assessment(db.Model):
+class Assessment(SchoolKeyed, db.Model):
     """One column of a class's grid for a subject and term: category, weight, date, description."""
 
     __tablename__ = "assessment"
@@ -61,12 +62,12 @@ class Assessment(db.Model):
     #: When the author (or the administrator) last edited it: families see "changed on …".
     edited_at: Mapped[datetime | None]
 
-    category: Mapped[GradeCategory] = relationship()
-    teacher: Mapped[StaffMember] = relationship()
-    subject: Mapped[Subject] = relationship()
+    category: Mapped[GradeCategory] = school_relationship()
+    teacher: Mapped[StaffMember] = school_relationship()
+    subject: Mapped[Subject] = school_relationship()
 
 
-class Grade(db.Model):
+class Grade(SchoolKeyed, db.Model):
     """A pupil's mark in an assessment, as entered (``4+``, ``np`` …)."""
 
     __tablename__ = "grade"
@@ -87,10 +88,10 @@ class Grade(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    assessment: Mapped[Assessment] = relationship()
+    assessment: Mapped[Assessment] = school_relationship()
 
 
-class FinalGrade(db.Model):
+class FinalGrade(SchoolKeyed, db.Model):
     """A proposed or final term (śródroczna) or year (roczna) grade, a whole number 1–6."""
 
     __tablename__ = "final_grade"
@@ -114,7 +115,7 @@ class FinalGrade(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DescriptiveGrade(db.Model):
+class DescriptiveGrade(SchoolKeyed, db.Model):
     """A descriptive term or year assessment (ocena opisowa) of early education, instead of 1–6.
 
     Kept apart from FinalGrade so no average, report or API can read a text as a number.

@@ -27,6 +27,7 @@ from gradebook_service.grades.models import (
 )
 from gradebook_service.history.services import record_change
 from gradebook_service.notifications.hooks import grades_added
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import (
     Pupil,
     School,
@@ -126,7 +127,7 @@ def add_assessment(account: SchoolAccount, class_id: int, subject_id: int, term:
                    category_id: int, weight: int | None, day: date,
                    description: str) -> Assessment:
     """Add a column to the grid (weight defaults to the category's)."""
-    category = db.session.get(GradeCategory, category_id)
+    category = get_owned(GradeCategory, account.school_id, category_id)
     if category is None or category.school_id != account.school_id or not category.active:
         raise GradeError(_l("Choose a category."))
     if weight is not None and not 0 <= weight <= 10:
@@ -153,7 +154,7 @@ def update_assessment(account: SchoolAccount, assessment: Assessment, category_i
     Its grades' ``updated_at`` moves too, so the families' cached grades pages (keyed by
     ``grades_fingerprint``) show the new weight at once.
     """
-    category = db.session.get(GradeCategory, category_id)
+    category = get_owned(GradeCategory, account.school_id, category_id)
     if category is None or category.school_id != account.school_id or (
             not category.active and category.id != assessment.category_id):
         raise GradeError(_l("Choose a category."))

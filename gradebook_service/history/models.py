@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed
 from shared.database import utcnow
 
 #: The kinds of record whose changes are logged.
@@ -23,7 +24,7 @@ ENTITIES = ("grade", "term_grade", "attendance", "remark", "behaviour", *SETUP_E
             *PLANNING_ENTITIES, *ENTRY_ENTITIES)
 
 
-class ChangeLogEntry(db.Model):
+class ChangeLogEntry(SchoolKeyed, db.Model):
     """One create, update or delete of a register record (kept for good, never edited)."""
 
     __tablename__ = "change_log"

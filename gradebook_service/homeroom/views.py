@@ -17,6 +17,7 @@ from gradebook_service.homeroom import export, forms, services
 from gradebook_service.homeroom.attendance import class_attendance
 from gradebook_service.homeroom.overview import class_overview, class_pupils
 from gradebook_service.remarks.services import BEHAVIOUR_LABELS
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import SchoolClass
 from gradebook_service.school.years import school_year_for, term_for
 from gradebook_service.surveys.charts import bar_chart
@@ -32,7 +33,7 @@ PREFIX = "/staff/classes/<int:class_id>/homeroom"
 def _load(class_id: int):
     """The account, class, school and year, if the staff member leads the class (else 404)."""
     account = staff_account()
-    klass = db.session.get(SchoolClass, class_id)
+    klass = get_owned(SchoolClass, account.school_id, class_id)
     if klass is None or not leads_class(account, klass):
         abort(404)
     return account, klass, school_of(account), school_year_for(account.school_id, dates.today())

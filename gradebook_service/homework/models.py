@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import StaffMember, Subject
 from shared.database import utcnow
 
 
-class Homework(db.Model):
+class Homework(SchoolKeyed, db.Model):
     """Homework for a class: subject, due date and what to do."""
 
     __tablename__ = "homework"
@@ -30,5 +31,5 @@ class Homework(db.Model):
     #: When the author (or the administrator) last edited it: families see "changed on …".
     edited_at: Mapped[datetime | None]
 
-    subject: Mapped[Subject] = relationship()
-    teacher: Mapped[StaffMember] = relationship()
+    subject: Mapped[Subject] = school_relationship()
+    teacher: Mapped[StaffMember] = school_relationship()

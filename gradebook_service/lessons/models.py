@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import Pupil, SchoolClass, StaffMember, Subject
 from shared.database import TimestampMixin, utcnow
 
@@ -26,7 +27,7 @@ ACCEPTED = "accepted"
 REJECTED = "rejected"
 
 
-class Lesson(TimestampMixin, db.Model):
+class Lesson(SchoolKeyed, TimestampMixin, db.Model):
     """A lesson that took place: class, subject, teacher, date, period and topic.
 
     The teacher is part of its identity: two teachers may teach one class the same
@@ -51,12 +52,12 @@ class Lesson(TimestampMixin, db.Model):
     #: Consecutive number of this subject's lesson in the class this year (as the paper register).
     number: Mapped[int | None]
 
-    school_class: Mapped[SchoolClass] = relationship()
-    subject: Mapped[Subject] = relationship()
-    teacher: Mapped[StaffMember] = relationship()
+    school_class: Mapped[SchoolClass] = school_relationship()
+    subject: Mapped[Subject] = school_relationship()
+    teacher: Mapped[StaffMember] = school_relationship()
 
 
-class Attendance(db.Model):
+class Attendance(SchoolKeyed, db.Model):
     """A pupil's attendance in one lesson (date and subject copied for per-pupil reports)."""
 
     __tablename__ = "attendance"
@@ -80,11 +81,11 @@ class Attendance(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    lesson: Mapped[Lesson] = relationship()
-    pupil: Mapped[Pupil] = relationship()
+    lesson: Mapped[Lesson] = school_relationship()
+    pupil: Mapped[Pupil] = school_relationship()
 
 
-class Excuse(TimestampMixin, db.Model):
+class Excuse(SchoolKeyed, TimestampMixin, db.Model):
     """A family's excuse (usprawiedliwienie) for one or more absences, decided by the homeroom teacher."""
 
     __tablename__ = "excuse"
@@ -103,14 +104,14 @@ class Excuse(TimestampMixin, db.Model):
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(sa.String(300))
 
-    pupil: Mapped[Pupil] = relationship()
+    pupil: Mapped[Pupil] = school_relationship()
     #: Who submitted it: the homeroom teacher's list names them.
-    submitted_by: Mapped[SchoolAccount] = relationship()
-    items: Mapped[list[ExcuseItem]] = relationship(back_populates="excuse")
-    decided_by: Mapped[StaffMember | None] = relationship()
+    submitted_by: Mapped[SchoolAccount] = school_relationship()
+    items: Mapped[list[ExcuseItem]] = school_relationship(back_populates="excuse")
+    decided_by: Mapped[StaffMember | None] = school_relationship()
 
 
-class ExcuseItem(db.Model):
+class ExcuseItem(SchoolKeyed, db.Model):
     """One absence an excuse covers."""
 
     __tablename__ = "excuse_item"
@@ -122,5 +123,5 @@ class ExcuseItem(db.Model):
     excuse_id: Mapped[int] = mapped_column(sa.ForeignKey("excuse.id"))
     attendance_id: Mapped[int] = mapped_column(sa.ForeignKey("attendance.id"))
 
-    excuse: Mapped[Excuse] = relationship(back_populates="items")
-    attendance: Mapped[Attendance] = relationship()
+    excuse: Mapped[Excuse] = school_relationship(back_populates="items")
+    attendance: Mapped[Attendance] = school_relationship()

@@ -34,6 +34,7 @@ from gradebook_service.lessons.models import (
 )
 from gradebook_service.notifications.hooks import absences_marked
 from gradebook_service.school.free_days import refuse_free_day
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import (
     Guardianship,
     Pupil,
@@ -162,7 +163,7 @@ def open_lesson(account: SchoolAccount, class_id: int, subject_id: int, day: dat
 
 def lesson_for_teacher(account: SchoolAccount, lesson_id: int) -> Lesson | None:
     """A lesson the staff member taught (or, for admin/secretary, any of the school's)."""
-    lesson = db.session.get(Lesson, lesson_id)
+    lesson = get_owned(Lesson, account.school_id, lesson_id)
     if lesson is None or lesson.school_id != account.school_id:
         return None
     staff = account.staff
@@ -389,7 +390,7 @@ def homeroom_excuses(account: SchoolAccount, status: str = PENDING) -> list[Excu
 
 def excuse_for_homeroom(account: SchoolAccount, excuse_id: int) -> Excuse | None:
     """An excuse the staff member may decide: the pupil is in a class they lead."""
-    excuse = db.session.get(Excuse, excuse_id)
+    excuse = get_owned(Excuse, account.school_id, excuse_id)
     if excuse is None or excuse.school_id != account.school_id:
         return None
     if excuse.pupil.school_class.homeroom_teacher_id != account.staff_id:

@@ -22,6 +22,7 @@ from gradebook_service.letters.services import (
     issue_and_render,
     plan_pages,
 )
+from gradebook_service.school.keys import find_by_id, get_owned
 from shared.background_jobs import claim_pending, fail_stale
 from shared.crypto import sealer
 from shared.database import utcnow
@@ -56,8 +57,8 @@ def run_job(app: Flask, job_id: int) -> None:
         try:
             if not claim_pending(db, LetterJob, job_id):
                 return
-            job = session.get(LetterJob, job_id)
-            printed_by = session.get(SchoolAccount, job.created_by_id)
+            job = find_by_id(LetterJob, job_id)
+            printed_by = get_owned(SchoolAccount, job.school_id, job.created_by_id)
             last = {"done": -1}
 
             def progress(done: int, total: int) -> None:
@@ -74,11 +75,11 @@ def run_job(app: Flask, job_id: int) -> None:
                 result = issue_and_render(job.school_id, plans, printed_by, progress=progress)
             except NothingToPrint:
                 session.rollback()
-                job = session.get(LetterJob, job_id)
+                job = find_by_id(LetterJob, job_id)
                 job.status, job.error, job.finished_at = "failed", "nothing-to-print", utcnow()
                 session.commit()
                 return
-            job = session.get(LetterJob, job_id)
+            job = find_by_id(LetterJob, job_id)
             session.refresh(job)
             job.pdf_encrypted = sealer(PDF_PURPOSE).seal(result.pdf).encode()
             job.status = "done"
@@ -89,7 +90,7 @@ def run_job(app: Flask, job_id: int) -> None:
         except Exception:
             log.exception("letter job %s failed", job_id)
             session.rollback()
-            job = session.get(LetterJob, job_id)
+            job = find_by_id(LetterJob, job_id)
             if job is not None:
                 job.status, job.error, job.finished_at = "failed", "error", utcnow()
                 session.commit()

@@ -10,10 +10,11 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from shared.database import utcnow
 
 
@@ -22,7 +23,7 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-class MessageThread(db.Model):
+class MessageThread(SchoolKeyed, db.Model):
     """A conversation under one subject."""
 
     __tablename__ = "message_thread"
@@ -35,7 +36,7 @@ class MessageThread(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ThreadParticipant(db.Model):
+class ThreadParticipant(SchoolKeyed, db.Model):
     """One account's place in a thread: its folders, kept apart from everyone else's."""
 
     __tablename__ = "message_participant"
@@ -56,11 +57,11 @@ class ThreadParticipant(db.Model):
     #: Set when the account moves the thread to the archive; a new message brings it back.
     archived_at: Mapped[datetime | None]
 
-    thread: Mapped[MessageThread] = relationship()
-    account: Mapped[SchoolAccount] = relationship()
+    thread: Mapped[MessageThread] = school_relationship()
+    account: Mapped[SchoolAccount] = school_relationship()
 
 
-class Message(db.Model):
+class Message(SchoolKeyed, db.Model):
     """One message in a thread, plain text (shown escaped, with links made clickable)."""
 
     __tablename__ = "message"
@@ -75,11 +76,11 @@ class Message(db.Model):
     requires_confirmation: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    thread: Mapped[MessageThread] = relationship()
-    sender: Mapped[SchoolAccount] = relationship()
+    thread: Mapped[MessageThread] = school_relationship()
+    sender: Mapped[SchoolAccount] = school_relationship()
 
 
-class MessageReceipt(db.Model):
+class MessageReceipt(SchoolKeyed, db.Model):
     """A recipient of a message: when they opened it and, if asked, confirmed reading it."""
 
     __tablename__ = "message_receipt"
@@ -97,21 +98,30 @@ class MessageReceipt(db.Model):
     read_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
 
-    account: Mapped[SchoolAccount] = relationship()
+    account: Mapped[SchoolAccount] = school_relationship()
 
 
-class MessageAttachment(db.Model):
+class MessageAttachment(SchoolKeyed, db.Model):
     """A file sent with a message, stored outside the web root under an unguessable name."""
 
     __tablename__ = "message_attachment"
-    __table_args__ = (sa.Index("ix_message_attachment_school_message", "school_id", "message_id"),)
+    __table_args__ = (
+        sa.Index("ix_message_attachment_school_message", "school_id", "message_id"),
+        # Unique per school; the public id is looked up within the reader's school.
+        sa.UniqueConstraint("school_id", "public_id"),
+        # The stored name starts with its school's folder, so unique per school is unique:
+        # two schools can never hold the same name (attachments.store writes <school>/<hex>).
+        sa.UniqueConstraint("school_id", "stored_name"),
+        sa.CheckConstraint("stored_name LIKE CAST(school_id AS VARCHAR(12)) || '/%'",
+                           name="stored_in_school"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     message_id: Mapped[int] = mapped_column(sa.ForeignKey("message.id"))
-    public_id: Mapped[str] = mapped_column(sa.String(40), unique=True, default=new_public_id)
-    #: The file's name on disk: random, never derived from the upload.
-    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    public_id: Mapped[str] = mapped_column(sa.String(40), default=new_public_id)
+    #: The file's name on disk: ``<school id>/<random hex>``, never derived from the upload.
+    stored_name: Mapped[str] = mapped_column(sa.String(80))
     #: The uploader's file name, sanitised (shown and offered on download).
     filename: Mapped[str] = mapped_column(sa.String(120))
     content_type: Mapped[str] = mapped_column(sa.String(100))

@@ -37,6 +37,7 @@ from gradebook_service.notifications.models import (
 from gradebook_service.notifications.push import PushJob, deliver, push_enabled
 from gradebook_service.notifications.quiet_hours import DeliveryWindow, window_from_config
 from gradebook_service.notifications.texts import headline, kind_name, mail_phrases
+from gradebook_service.school.keys import get_owned
 from shared.database import utcnow
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
@@ -68,11 +69,13 @@ def _settings_url() -> str:
     return f"{_base()}/notifications/preferences"
 
 
-def _accounts_with_news(limit: int) -> list[int]:
+def _accounts_with_news(limit: int) -> list[tuple[int, int]]:
+    """(school id, account id) of accounts with waiting news, the longest waiting first."""
     return list(db.session.execute(
-        sa.select(Notification.account_id).where(Notification.state == PENDING)
-        .group_by(Notification.account_id).order_by(sa.func.min(Notification.id))
-        .limit(limit)).scalars())
+        sa.select(Notification.school_id, Notification.account_id)
+        .where(Notification.state == PENDING)
+        .group_by(Notification.school_id, Notification.account_id)
+        .order_by(sa.func.min(Notification.id)).limit(limit)).all())
 
 
 def _claim(account_id: int, claimer: str, now: datetime) -> list[Notification]:
@@ -100,11 +103,11 @@ def run(now: datetime | None = None, window: DeliveryWindow | None = None) -> Ru
     window = window or window_from_config(current_app.config)
     claimer = secrets.token_hex(8)
     result = RunResult()
-    for account_id in _accounts_with_news(BATCH):
+    for school_id, account_id in _accounts_with_news(BATCH):
         items = _claim(account_id, claimer, now)
         if not items:
             continue
-        jobs = _dispatch_account(db.session.get(SchoolAccount, account_id), items, now, window,
+        jobs = _dispatch_account(get_owned(SchoolAccount, school_id, account_id), items, now, window,
                                  result)
         db.session.commit()
         sent, gone = deliver(jobs)

@@ -20,7 +20,9 @@ def _state(account: SchoolAccount) -> str | None:
 
 def stop_url(account: SchoolAccount, kind: str) -> str:
     """An absolute link that turns ``kind`` (or the whole digest) off for ``account``."""
-    token = token_service(STOP).dumps({"a": account.id, "k": kind}, state=_state(account))
+    # The account's key (school, id): load_link reads the row by its primary key.
+    token = token_service(STOP).dumps({"a": [account.school_id, account.id], "k": kind},
+                                      state=_state(account))
     return f"{current_app.config['GRADEBOOK_URL'].rstrip('/')}/notifications/stop/{token}"
 
 

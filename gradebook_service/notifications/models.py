@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed
 from shared.database import UTCDateTime, utcnow
 
 MESSAGE = "message"
@@ -35,7 +36,7 @@ SENT = "sent"
 DROPPED = "dropped"
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(SchoolKeyed, db.Model):
     """How one account wants one kind of news: immediately, in the daily digest, or not at all."""
 
     __tablename__ = "notification_preference"
@@ -54,7 +55,7 @@ class NotificationPreference(db.Model):
     by_push: Mapped[bool] = mapped_column(default=True)
 
 
-class DigestMark(db.Model):
+class DigestMark(SchoolKeyed, db.Model):
     """The local day an account's digest went out: at most one digest a day."""
 
     __tablename__ = "notification_digest_mark"
@@ -68,7 +69,7 @@ class DigestMark(db.Model):
     sent_on: Mapped[date]
 
 
-class Notification(db.Model):
+class Notification(SchoolKeyed, db.Model):
     """One piece of news for one account, waiting for the dispatcher (its outbox)."""
 
     __tablename__ = "notification"
@@ -93,7 +94,7 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class PushSubscription(db.Model):
+class PushSubscription(SchoolKeyed, db.Model):
     """A browser's Web Push endpoint and keys (RFC 8030/8291) for one account."""
 
     __tablename__ = "push_subscription"

@@ -19,6 +19,8 @@ from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
 from gradebook_service.passkeys import challenges
 from gradebook_service.passkeys.models import Passkey
+from gradebook_service.school.keys import get_owned
+from gradebook_service.school.models import forget_in_directory
 from shared import passkeys
 from shared.credentials import TooManyAttempts
 from shared.database import utcnow
@@ -144,7 +146,7 @@ def finish_passwordless(challenge_id: object, response: object) -> SchoolAccount
         credential_id = passkeys.credential_id_of(response)
         key = db.session.execute(sa.select(Passkey).where(
             Passkey.credential_id == credential_id).with_for_update()).scalar_one_or_none()
-        account = db.session.get(SchoolAccount, key.account_id) if key is not None else None
+        account = get_owned(SchoolAccount, key.school_id, key.account_id) if key is not None else None
         if key is None or account is None or not account.is_active:
             raise PasskeyError("unknown passkey")
         if passkeys.user_handle_of(response) != key.user_handle:
@@ -162,11 +164,12 @@ def finish_passwordless(challenge_id: object, response: object) -> SchoolAccount
 
 def revoke(account: SchoolAccount, passkey_id: int) -> bool:
     """Delete one of the account's own passkeys and end its other sessions; False if not its."""
-    removed = db.session.execute(sa.delete(Passkey).where(
+    gone = db.session.execute(sa.delete(Passkey).where(
         Passkey.school_id == account.school_id, Passkey.account_id == account.id,
-        Passkey.id == passkey_id)).rowcount
-    if removed != 1:
+        Passkey.id == passkey_id).returning(Passkey.credential_id)).scalars().all()
+    if len(gone) != 1:
         return False
+    forget_in_directory(Passkey, "credential_id", gone)
     account.passkey_count = max((account.passkey_count or 1) - 1, 0)
     account.session_version = (account.session_version or 1) + 1
     audit("passkey.revoked", actor=account.login, passkey_id=passkey_id)
@@ -175,8 +178,11 @@ def revoke(account: SchoolAccount, passkey_id: int) -> bool:
 
 def forget_passkeys(account: SchoolAccount, *, by: SchoolAccount) -> int:
     """Delete every passkey of ``account`` (the administrator's lost-factor reset)."""
-    removed = db.session.execute(sa.delete(Passkey).where(
-        Passkey.school_id == account.school_id, Passkey.account_id == account.id)).rowcount
+    gone = db.session.execute(sa.delete(Passkey).where(
+        Passkey.school_id == account.school_id, Passkey.account_id == account.id)
+        .returning(Passkey.credential_id)).scalars().all()
+    forget_in_directory(Passkey, "credential_id", gone)
+    removed = len(gone)
     account.passkey_count = 0
     if removed:
         audit("passkey.revoked_all", actor=by.login, subject=account.login, count=removed)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import StaffMember
 from shared.database import utcnow
 
@@ -16,7 +17,7 @@ BEHAVIOUR_GRADES = ("exemplary", "very_good", "good", "correct", "unsatisfactory
                     "reprehensible")
 
 
-class Remark(db.Model):
+class Remark(SchoolKeyed, db.Model):
     """A remark about a pupil: positive or negative, with a category and text."""
 
     __tablename__ = "remark"
@@ -37,10 +38,10 @@ class Remark(db.Model):
     #: When the author (or the administrator) last edited it: families see "changed on …".
     edited_at: Mapped[datetime | None]
 
-    teacher: Mapped[StaffMember] = relationship()
+    teacher: Mapped[StaffMember] = school_relationship()
 
 
-class BehaviourGrade(db.Model):
+class BehaviourGrade(SchoolKeyed, db.Model):
     """A proposed or final behaviour grade for the term or the year."""
 
     __tablename__ = "behaviour_grade"

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from gradebook_service.accounts.access import login_required
-from gradebook_service.extensions import db
 from gradebook_service.remarks import services
 from gradebook_service.remarks.models import BEHAVIOUR_GRADES, Remark
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import Pupil
 from gradebook_service.school.years import school_year_for
 from gradebook_service.web import dates
@@ -43,7 +43,7 @@ def staff_class(class_id: int):
     if request.method == "POST":
         action = request.form.get("action")
         if action == "remark":
-            pupil = db.session.get(Pupil, request.form.get("pupil_id", type=int) or 0)
+            pupil = get_owned(Pupil, klass.school_id, request.form.get("pupil_id", type=int))
             if pupil is None or pupil.class_id != klass.id or pupil.school_id != klass.school_id:
                 abort(404)
             try:
@@ -97,7 +97,7 @@ def edit(remark_id: int):
             return redirect(url_for("staff.entries", kind="remark"), code=303)
     form = request.form if request.method == "POST" else {
         "kind": remark.kind, "category": remark.category, "text": remark.text}
-    pupil = db.session.get(Pupil, remark.pupil_id)
+    pupil = get_owned(Pupil, remark.school_id, remark.pupil_id)
     return render_template("remarks/edit.html", remark=remark, pupil=pupil, error=error,
                            form=form, categories=services.REMARK_CATEGORIES
                            ), (422 if error else 200)

@@ -17,6 +17,7 @@ from gradebook_service.accounts.models import PARENT, PUPIL, SchoolAccount
 from gradebook_service.core.models import audit
 from gradebook_service.extensions import db
 from gradebook_service.roster.register_numbers import number_new_pupils
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import (
     JOINED,
     MOVED,
@@ -76,7 +77,7 @@ def _groups_of(school_id: int, pupil_ids: list[int]) -> dict[int, set[int]]:
 
 def open_enrolment(pupil: Pupil) -> Enrolment:
     """The pupil's enrolment in their current class (created from the class if missing)."""
-    klass = db.session.get(SchoolClass, pupil.class_id)
+    klass = get_owned(SchoolClass, pupil.school_id, pupil.class_id)
     ensure_enrolments(pupil.school_id, klass.school_year)
     return db.session.execute(sa.select(Enrolment).where(
         Enrolment.school_id == pupil.school_id, Enrolment.pupil_id == pupil.id,
@@ -97,7 +98,7 @@ def _current_pupil(pupil: Pupil) -> SchoolClass:
     if pupil.left_on is not None or pupil.class_id is None:
         raise EnrolmentError(_l("%(name)s is no longer on the list of pupils.",
                                 name=pupil.full_name))
-    return db.session.get(SchoolClass, pupil.class_id)
+    return get_owned(SchoolClass, pupil.school_id, pupil.class_id)
 
 
 def move_pupil(pupil: Pupil, target: SchoolClass, group_ids: set[int], on: date, *,

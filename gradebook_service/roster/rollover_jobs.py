@@ -20,6 +20,7 @@ from flask_babel import force_locale
 
 from gradebook_service.extensions import db
 from gradebook_service.roster.rollover import run_rollover
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import RolloverJob
 from gradebook_service.school.year_setup import SetupError
 from shared.background_jobs import claim_pending, fail_stale
@@ -59,7 +60,7 @@ def run_job(app: Flask, job_id: int, today: date) -> None:
         try:
             if not claim_pending(db, RolloverJob, job_id):
                 return
-            job = session.get(RolloverJob, job_id)
+            job = find_by_id(RolloverJob, job_id)
             actor = f"account:{job.created_by_id}"
 
             def report(done: int, total: int) -> None:
@@ -73,7 +74,7 @@ def run_job(app: Flask, job_id: int, today: date) -> None:
                 with force_locale("pl"):  # no request here: the school's language
                     _finish(job_id, "failed", str(exc.message)[:300])
                 return
-            job = session.get(RolloverJob, job_id)
+            job = find_by_id(RolloverJob, job_id)
             job.status, job.finished_at = "done", utcnow()
             session.commit()
             app.extensions["school_years"].clear()  # the current year changed
@@ -86,7 +87,7 @@ def run_job(app: Flask, job_id: int, today: date) -> None:
 
 
 def _finish(job_id: int, status: str, error: str) -> None:
-    job = db.session.get(RolloverJob, job_id)
+    job = find_by_id(RolloverJob, job_id)
     if job is not None:
         job.status, job.error, job.finished_at = status, error, utcnow()
         db.session.commit()

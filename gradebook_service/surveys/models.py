@@ -12,9 +12,10 @@ import secrets
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import StaffMember
 from shared.database import TimestampMixin
 
@@ -35,7 +36,7 @@ def random_id() -> str:
     return secrets.token_hex(16)
 
 
-class Survey(TimestampMixin, db.Model):
+class Survey(SchoolKeyed, TimestampMixin, db.Model):
     """A survey for an audience, open between two dates, anonymous or named."""
 
     __tablename__ = "survey"
@@ -43,7 +44,6 @@ class Survey(TimestampMixin, db.Model):
         sa.CheckConstraint("audience in ('school', 'class', 'parents', 'pupils')",
                            name="audience"),
         sa.Index("ix_survey_school_closes", "school_id", "closes_on", "opens_on"),
-        sa.UniqueConstraint("school_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,12 +57,12 @@ class Survey(TimestampMixin, db.Model):
     opens_on: Mapped[date]
     closes_on: Mapped[date]
 
-    author: Mapped[StaffMember] = relationship()
-    questions: Mapped[list[SurveyQuestion]] = relationship(
+    author: Mapped[StaffMember] = school_relationship()
+    questions: Mapped[list[SurveyQuestion]] = school_relationship(
         order_by="SurveyQuestion.position", cascade="all, delete-orphan")
 
 
-class SurveyQuestion(db.Model):
+class SurveyQuestion(SchoolKeyed, db.Model):
     """One question: single choice, multiple choice or free text."""
 
     __tablename__ = "survey_question"
@@ -81,11 +81,11 @@ class SurveyQuestion(db.Model):
     text: Mapped[str] = mapped_column(sa.String(500))
     required: Mapped[bool] = mapped_column(default=True)
 
-    options: Mapped[list[SurveyOption]] = relationship(
+    options: Mapped[list[SurveyOption]] = school_relationship(
         order_by="SurveyOption.position", cascade="all, delete-orphan")
 
 
-class SurveyOption(db.Model):
+class SurveyOption(SchoolKeyed, db.Model):
     """A choice of a single- or multiple-choice question."""
 
     __tablename__ = "survey_option"
@@ -99,7 +99,7 @@ class SurveyOption(db.Model):
     text: Mapped[str] = mapped_column(sa.String(300))
 
 
-class SurveyAnswered(db.Model):
+class SurveyAnswered(SchoolKeyed, db.Model):
     """The mark that an account has answered a survey: so it answers once. Says nothing of what."""
 
     __tablename__ = "survey_answered"
@@ -115,7 +115,7 @@ class SurveyAnswered(db.Model):
     account_id: Mapped[int]
 
 
-class SurveyResponse(db.Model):
+class SurveyResponse(SchoolKeyed, db.Model):
     """One filled-in survey. ``respondent_id`` is set only for a named survey; no timestamp."""
 
     __tablename__ = "survey_response"
@@ -128,11 +128,12 @@ class SurveyResponse(db.Model):
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=random_id)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"))
     survey_id: Mapped[int]
-    respondent_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("school_account.id", ondelete="SET NULL"))
+    #: No ``ON DELETE SET NULL``: on a key joined by school it would null ``school_id`` too;
+    #: accounts are deactivated, never deleted, so a named response keeps its respondent.
+    respondent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school_account.id"))
 
 
-class SurveyAnswer(db.Model):
+class SurveyAnswer(SchoolKeyed, db.Model):
     """One answer: a chosen option (one row per choice) or a free text."""
 
     __tablename__ = "survey_answer"

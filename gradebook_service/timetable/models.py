@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, time
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed, school_relationship
 from gradebook_service.school.models import SchoolClass, StaffMember, Subject
 
 SUBSTITUTION = "substitution"
@@ -16,7 +17,7 @@ ROOM_CHANGE = "room_change"
 CHANGE_KINDS = (SUBSTITUTION, CANCELLATION, ROOM_CHANGE)
 
 
-class LessonPeriod(db.Model):
+class LessonPeriod(SchoolKeyed, db.Model):
     """A numbered lesson with its bell times (1: 8:00–8:45 …)."""
 
     __tablename__ = "lesson_period"
@@ -29,7 +30,7 @@ class LessonPeriod(db.Model):
     ends_at: Mapped[time]
 
 
-class TimetableEntry(db.Model):
+class TimetableEntry(SchoolKeyed, db.Model):
     """One weekly slot of a class: weekday (1 = Monday), period, subject, teacher, room."""
 
     __tablename__ = "timetable_entry"
@@ -51,12 +52,12 @@ class TimetableEntry(db.Model):
     #: The group of the class the lesson is for (a language group …); None for the whole class.
     group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("class_group.id"))
 
-    school_class: Mapped[SchoolClass] = relationship()
-    subject: Mapped[Subject] = relationship()
-    teacher: Mapped[StaffMember] = relationship()
+    school_class: Mapped[SchoolClass] = school_relationship()
+    subject: Mapped[Subject] = school_relationship()
+    teacher: Mapped[StaffMember] = school_relationship()
 
 
-class TimetableChange(db.Model):
+class TimetableChange(SchoolKeyed, db.Model):
     """A change for one date: a substitute teacher (and subject), a cancellation or another room."""
 
     __tablename__ = "timetable_change"
@@ -78,5 +79,5 @@ class TimetableChange(db.Model):
     room: Mapped[str | None] = mapped_column(sa.String(20))
     note: Mapped[str | None] = mapped_column(sa.String(200))
 
-    teacher: Mapped[StaffMember | None] = relationship()
-    subject: Mapped[Subject | None] = relationship()
+    teacher: Mapped[StaffMember | None] = school_relationship()
+    subject: Mapped[Subject | None] = school_relationship()

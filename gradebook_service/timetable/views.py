@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from gradebook_service.accounts.access import current_account, login_required, roles_required
 from gradebook_service.accounts.models import STAFF
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import (
     ClassGroup,
     SchoolClass,
@@ -114,7 +115,7 @@ def changes():
 def delete_change(change_id: int):
     """Remove a change (the regular lesson applies again)."""
     account = _planner()
-    change = db.session.get(TimetableChange, change_id)
+    change = get_owned(TimetableChange, account.school_id, change_id)
     if change is None or change.school_id != account.school_id:
         abort(404)
     db.session.delete(change)

@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import SchoolKeyed
 
 #: Parts of the register with a "new since your last visit" badge.
 SECTIONS = ("grades", "attendance", "homework", "calendar", "remarks")
 
 
-class SectionVisit(db.Model):
+class SectionVisit(SchoolKeyed, db.Model):
     """The last time an account opened a section; what came later is "new"."""
 
     __tablename__ = "section_visit"

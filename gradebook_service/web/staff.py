@@ -13,6 +13,7 @@ from gradebook_service.accounts.access import (
 )
 from gradebook_service.accounts.models import STAFF, SchoolAccount
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import School, SchoolClass, Subject, TeachingAssignment
 from gradebook_service.school.years import current_class_ids_query
 
@@ -84,7 +85,7 @@ def parse_target(value: str | None) -> tuple[int, int]:
 def own_entry_or_404(account: SchoolAccount, model, entry_id: int, author: str = "teacher_id"):
     """An entry of ``model`` in the account's school that it may edit or delete (its author's
     or, for the administrator, anyone's); anything else answers 404, not revealing it exists."""
-    entry = db.session.get(model, entry_id)
+    entry = get_owned(model, account.school_id, entry_id)
     if entry is None or entry.school_id != account.school_id \
             or not may_change_entry(account, getattr(entry, author)):
         abort(404)

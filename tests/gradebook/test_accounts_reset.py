@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from gradebook_service.accounts.models import PasswordResetRequest, SchoolAccount
 from gradebook_service.core.models import AuditEvent, OutboxMessage
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import find_by_id
 from shared.mail_requests import current_mail_requests
 from tests.gradebook import accounts_factories as f
 
@@ -57,7 +58,7 @@ def test_homeroom_teacher_reports_admin_resolves_old_password_dies(gradebook_app
     events = db.session.execute(db.select(AuditEvent.event).order_by(AuditEvent.id)).scalars().all()
     assert {"reset.requested", "letter.printed", "reset.resolved"} <= set(events)
     db.session.expire_all()
-    assert db.session.get(PasswordResetRequest, row.id).status == "done"
+    assert find_by_id(PasswordResetRequest, row.id).status == "done"
 
 
 def test_a_teacher_of_another_class_cannot_report(gradebook_app, gradebook_client):
@@ -137,7 +138,7 @@ def test_changing_the_password_ends_other_sessions(gradebook_app):
     assert response.status_code == 302
     assert one.get("/account").status_code == 200
     assert two.get("/account").status_code == 302
-    assert db.session.get(SchoolAccount, parent.id).must_change_password is False
+    assert find_by_id(SchoolAccount, parent.id).must_change_password is False
 
 
 def test_staff_reset_prints_a_staff_letter(gradebook_app):

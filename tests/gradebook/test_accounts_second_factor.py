@@ -8,6 +8,7 @@ import time_machine
 from gradebook_service.accounts.models import RecoveryCode, SchoolAccount
 from gradebook_service.accounts.second_factor import unused_recovery_codes
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import find_by_id
 from tests.gradebook import accounts_factories as f
 
 
@@ -41,7 +42,7 @@ def test_staff_must_enrol_before_anything_else(gradebook_app, gradebook_client):
     assert gradebook_client.get("/account").status_code == 200
     stored = db.session.execute(db.select(RecoveryCode.code_hash)).scalars().all()
     assert codes[0] not in stored and len(stored) == 10  # hashed
-    account = db.session.get(SchoolAccount, teacher.id)
+    account = find_by_id(SchoolAccount, teacher.id)
     assert secret not in (account.totp_secret_encrypted or "")  # encrypted at rest
 
 
@@ -96,7 +97,7 @@ def test_recovery_codes_work_once(gradebook_app, gradebook_client):
         client.get("/login/second-factor")
         response = client.post("/login/second-factor", data={"code": attempt})
         assert response.status_code == expected, attempt
-    account = db.session.get(SchoolAccount, teacher.id)
+    account = find_by_id(SchoolAccount, teacher.id)
     assert unused_recovery_codes(account) == 8
 
 
@@ -124,11 +125,11 @@ def test_families_may_turn_it_on_and_off_staff_may_not_turn_it_off(gradebook_app
     f.commit()
     f.sign_in(gradebook_client, parent)
     _enrol(gradebook_client)
-    assert db.session.get(SchoolAccount, parent.id).totp_enabled
+    assert find_by_id(SchoolAccount, parent.id).totp_enabled
     gradebook_client.get("/account")
     gradebook_client.post("/account/second-factor/disable", data={})
     db.session.expire_all()
-    assert not db.session.get(SchoolAccount, parent.id).totp_enabled
+    assert not find_by_id(SchoolAccount, parent.id).totp_enabled
     staff_client = gradebook_app.test_client()
     f.sign_in(staff_client, teacher)
     staff_client.get("/account")

@@ -14,6 +14,7 @@ from gradebook_service.api import schemas
 from gradebook_service.extensions import db
 from gradebook_service.grades.models import Assessment, Grade
 from gradebook_service.lessons.models import Excuse
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.timetable.models import TimetableChange
 from shared.mailcatcher import free_port
 from tests.gradebook.register_factories import TODAY, build_school
@@ -149,7 +150,7 @@ def test_attendance_and_an_excuse_from_a_parent(gradebook_client, idp, world):
     assert response.status_code == 201, response.json
     assert response.json["status"] == "pending" and response.json["absences"] == sorted(absent)
     assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
-    excuse = db.session.get(Excuse, response.json["id"])
+    excuse = find_by_id(Excuse, response.json["id"])
     assert excuse.pupil_id == pupil.id and excuse.submitted_by_account_id == parent.id
     again = gradebook_client.post(
         f"/api/v1/pupils/{pupil.ref}/excuses", json={"absences": absent, "reason": "Grypa"},

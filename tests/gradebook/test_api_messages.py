@@ -21,6 +21,7 @@ from gradebook_service.core.models import AuditEvent
 from gradebook_service.extensions import db
 from gradebook_service.messages import services
 from gradebook_service.messages.models import Message, MessageReceipt
+from gradebook_service.school.keys import find_by_id
 from tests.gradebook.register_factories import build_school, sign_in
 from tests.gradebook.test_api import AUDIENCE, CONFIG, PORT, today  # noqa: F401 - fixture
 from tests.support.fake_idp import FakeIdp
@@ -54,7 +55,7 @@ def call(client, method, path, token, json=None, **headers):
 
 def teacher_writes(world, account, n=1, subject="Zebranie"):
     """n threads from the maths teacher to ``account`` (through the domain, as the web form)."""
-    teacher = db.session.get(SchoolAccount, world.staff_accounts["math"].id)
+    teacher = find_by_id(SchoolAccount, world.staff_accounts["math"].id)
     with current_app.test_request_context():
         threads = [services.send(teacher, [f"account:{account.id}"], f"{subject} {i}",
                                  f"Treść {i}") for i in range(n)]
@@ -64,7 +65,7 @@ def teacher_writes(world, account, n=1, subject="Zebranie"):
 
 def parent_of(world, n=0, klass="1a"):
     pupil = world.pupils[klass][n]
-    return db.session.get(SchoolAccount, world.parent_accounts[pupil.id].id)
+    return find_by_id(SchoolAccount, world.parent_accounts[pupil.id].id)
 
 
 # --- each endpoint with a valid token ------------------------------------------------------
@@ -91,7 +92,7 @@ def test_parent_sends_through_the_api_and_the_teacher_reads_it_on_the_web(
     assert sent.status_code == 201, sent.json
     created = schemas.Sent.model_validate(sent.json)
     assert sent.headers["Cache-Control"] == "no-store" and "ETag" not in sent.headers
-    message = db.session.get(Message, created.message_id)
+    message = find_by_id(Message, created.message_id)
     assert message.thread_id == created.thread_id and message.sender_id == parent.id
 
     sign_in(gradebook_client, teacher)
@@ -137,7 +138,7 @@ def test_parent_answers_and_the_teacher_sees_who_read_it(gradebook_client, idp, 
     answered = call(gradebook_client, "POST", f"/messages/{thread.id}/replies", token,
                     json={"body": "Będę."})  # no recipients: the default, the teacher
     assert answered.status_code == 201, answered.json
-    message = db.session.get(Message, answered.json["message_id"])
+    message = find_by_id(Message, answered.json["message_id"])
     assert message.body == "Będę." and message.thread_id == thread.id
     assert db.session.execute(sa.select(MessageReceipt.account_id).where(
         MessageReceipt.message_id == message.id)).scalars().all() == [teacher.id]
@@ -313,7 +314,7 @@ def test_sending_has_the_web_forms_hourly_quota(gradebook_client, idp, world, mo
 def test_attachments_are_listed_and_downloaded_by_their_accounts_only(
         gradebook_client, idp, world):
     parent, other = parent_of(world, 0), parent_of(world, 1)
-    teacher = db.session.get(SchoolAccount, world.staff_accounts["math"].id)
+    teacher = find_by_id(SchoolAccount, world.staff_accounts["math"].id)
     content = b"%PDF-1.4 plan wycieczki"
     with current_app.test_request_context():
         thread = services.send(teacher, [f"account:{parent.id}"], "Plan", "W załączniku.",

@@ -13,6 +13,7 @@ from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.messages import services
 from gradebook_service.messages.models import MessageThread
+from gradebook_service.school.keys import find_by_id
 from tests.gradebook.register_factories import TODAY, add_register, build_school
 from tests.gradebook.test_api import ALL_SCOPES, AUDIENCE, CONFIG, PORT, READS
 from tests.gradebook.test_register_query_counts import _more_data, count_queries
@@ -63,7 +64,7 @@ def test_api_reads_constant_queries(gradebook_app, gradebook_client, idp):
 def _message_traffic(world, parent, n: int) -> int:
     """n threads from the maths teacher to 1a's parents, each answered by ``parent`` and
     answered back; the first thread's id (it grows with every call)."""
-    teacher = db.session.get(SchoolAccount, world.staff_accounts["math"].id)
+    teacher = find_by_id(SchoolAccount, world.staff_accounts["math"].id)
     klass = world.classes["1a"]
     with current_app.test_request_context():
         threads = [services.send(teacher, [f"class:{klass.id}:parents"], f"Temat {i}",
@@ -80,7 +81,7 @@ def test_api_message_reads_constant_queries(gradebook_app, gradebook_client, idp
     with time_machine.travel(datetime(TODAY.year, TODAY.month, TODAY.day, 9, 0, tzinfo=UTC)):
         world = build_school(pupils_per_class=3)
         pupil = world.pupils["1a"][0]
-        parent = db.session.get(SchoolAccount, world.parent_accounts[pupil.id].id)
+        parent = find_by_id(SchoolAccount, world.parent_accounts[pupil.id].id)
         token = idp.token(sub="counting", school_accounts=[{"ref": parent.ref}],
                           exp=2**31 - 1)
         first = _message_traffic(world, parent, 2)

@@ -18,6 +18,7 @@ from gradebook_service.history.models import ChangeLogEntry
 from gradebook_service.homework.models import Homework
 from gradebook_service.notifications.models import RESCHEDULED, Notification
 from gradebook_service.remarks.models import Remark
+from gradebook_service.school.keys import find_by_id
 from tests.gradebook.register_factories import TODAY, build_school, sign_in
 
 
@@ -184,7 +185,7 @@ def test_a_deletion_is_logged_and_the_entry_leaves_the_family_pages(gradebook_ap
     gradebook_client.get("/staff/entries?kind=" + kind)
     response = gradebook_client.post(delete_url(kind, ids[kind]), data={})
     assert response.status_code == 303
-    assert db.session.get(MODELS[kind], ids[kind]) is None
+    assert find_by_id(MODELS[kind], ids[kind]) is None
     [(action, old, new)] = log(kind, ids[kind])[-1:]
     assert action == "delete" and new is None and old["text"]
     if kind in ("homework", "event"):
@@ -256,7 +257,7 @@ def test_an_edit_with_errors_is_shown_again_in_polish(gradebook_app, gradebook_c
     assert response.status_code == 422
     assert 'role="alert" id="hw-error">Opisz zadanie domowe.<' in response.text
     assert 'name="csrf_token"' in response.text and '<label for="description">' in response.text
-    assert db.session.get(Homework, ids["homework"]).description == "Zadania 1–5 ze str. 40"
+    assert find_by_id(Homework, ids["homework"]).description == "Zadania 1–5 ze str. 40"
     # a post without the CSRF token is refused
     gradebook_client.last_csrf_token = None
     assert gradebook_client.post(edit_url("homework", ids["homework"]), data={
@@ -278,7 +279,7 @@ def test_deleting_a_column_with_grades_asks_and_says_how_many(gradebook_app, gra
     # without the confirmation nothing goes
     refused = gradebook_client.post(delete_url("assessment", column_id), data={"grades": "3"})
     assert refused.status_code == 422
-    assert db.session.get(Assessment, column_id) is not None
+    assert find_by_id(Assessment, column_id) is not None
     # a grade entered meanwhile: the teacher confirmed 3, there are 4 now → asked again
     extra = world.pupils["1a"][0]
     db.session.execute(sa.delete(Grade).where(Grade.assessment_id == column_id,
@@ -290,7 +291,7 @@ def test_deleting_a_column_with_grades_asks_and_says_how_many(gradebook_app, gra
     done = gradebook_client.post(delete_url("assessment", column_id),
                                  data={"grades": "2", "confirm": "1"})
     assert done.status_code == 303
-    assert db.session.get(Assessment, column_id) is None
+    assert find_by_id(Assessment, column_id) is None
     assert db.session.execute(sa.select(sa.func.count()).select_from(Grade).where(
         Grade.assessment_id == column_id)).scalar() == 0
     [(action, old, _new)] = log("assessment", column_id)
@@ -424,7 +425,7 @@ def test_only_the_author_and_the_admin_may_edit_or_delete(gradebook_app, gradebo
                                      data=edit_form(world, kind)).status_code == 404, name
         assert gradebook_client.post(delete_url(kind, entry_id), data={
             "grades": "3", "confirm": "1"}).status_code == 404, name
-        assert db.session.get(MODELS[kind], entry_id) is not None
+        assert find_by_id(MODELS[kind], entry_id) is not None
     assert not log(kind, entry_id)
     # anonymous: the sign-in page
     with gradebook_app.test_client() as anonymous:
@@ -443,7 +444,7 @@ def test_only_the_author_and_the_admin_may_edit_or_delete(gradebook_app, gradebo
         assert gradebook_client.get(url).status_code == 200, url
     assert gradebook_client.post(delete_url(kind, entry_id), data={
         "grades": "3", "confirm": "1"}).status_code == 303
-    assert db.session.get(MODELS[kind], entry_id) is None
+    assert find_by_id(MODELS[kind], entry_id) is None
 
 
 @pytest.mark.parametrize("url", ["/staff/entries", "/staff/entries?kind=remark", "/staff/week"])

@@ -8,6 +8,7 @@ import time_machine
 from gradebook_service.calendar.models import Event
 from gradebook_service.extensions import db
 from gradebook_service.homework.models import Homework
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.timetable.models import TimetableChange
 from tests.gradebook.register_factories import TODAY, build_school, sign_in
 
@@ -133,7 +134,7 @@ def test_teacher_enters_attendance_and_grade_parent_sees_both_with_badges(
     assert staff.post(f"/staff/excuses/{excuse.id}",
                       data={"decision": "accept"}).status_code == 303
     db.session.expire_all()
-    assert db.session.get(Attendance, record.id).status == "excused"
+    assert find_by_id(Attendance, record.id).status == "excused"
     history = staff.get(f"/staff/history?pupil={pupil.id}&lang=en").text
     assert "Anna Nowak" in history and "4+" in history
 

@@ -10,6 +10,7 @@ from gradebook_service.grades import services
 from gradebook_service.grades.averaging import GradeRules
 from gradebook_service.grades.models import GradeCategory
 from gradebook_service.history.models import ChangeLogEntry
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import School
 from tests.gradebook.register_factories import TODAY, build_school, sign_in
 
@@ -70,7 +71,7 @@ def test_edit_and_deactivate_keeps_grades_and_hides_it_from_new_columns(world, a
     assert admin.post(url, data={"name": "Kartkówka", "weight": "2", "colour": "green",
                                  "counts_to_average": "y"}).status_code == 303  # active unticked
     db.session.expire_all()
-    quiz = db.session.get(GradeCategory, quiz.id)
+    quiz = find_by_id(GradeCategory, quiz.id)
     assert (quiz.weight, quiz.colour, quiz.active) == (2, "green", False)
     teacher = world.staff_accounts["math"]
     sign_in(admin, teacher)
@@ -155,7 +156,7 @@ def test_other_schools_categories_404_and_non_admins_refused(world, admin, grade
     assert admin.post(f"/admin/grades/categories/{theirs.id}", data={
         "name": "X", "weight": "1", "colour": "blue"}).status_code == 404
     db.session.expire_all()
-    assert db.session.get(GradeCategory, theirs.id).name == "Sprawdzian"
+    assert find_by_id(GradeCategory, theirs.id).name == "Sprawdzian"
     for account in (world.staff_accounts["math"], world.parent_accounts[world.pupils["1a"][0].id]):
         sign_in(gradebook_client, account)
         for url in ("/admin/grades/categories", "/admin/grades/rules",

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from gradebook_service.core.models import AuditEvent
 from gradebook_service.extensions import db
 from gradebook_service.messages.models import Message, MessageReceipt, MessageThread
+from gradebook_service.school.keys import find_by_id
 from tests.gradebook.register_factories import build_school, sign_in
 
 
@@ -68,7 +69,7 @@ def test_parent_writes_to_homeroom_teacher_who_replies(world, gradebook_client):
     page = gradebook_client.get(thread_url + "?lang=en").text
     assert "Zapraszam we wtorek." in page
     assert re.search(r"Anna Nowak: read \d\d\.\d\d\.\d{4}", page)  # the receipt of the question
-    thread = db.session.get(MessageThread, int(thread_url.rsplit("/", 1)[1]))
+    thread = find_by_id(MessageThread, int(thread_url.rsplit("/", 1)[1]))
     assert db.session.execute(sa.select(sa.func.count(Message.id)).where(
         Message.thread_id == thread.id)).scalar() == 2
 

@@ -10,6 +10,7 @@ from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.messages import services
 from gradebook_service.messages.models import MessageThread
+from gradebook_service.school.keys import find_by_id
 from tests.gradebook.register_factories import build_school, sign_in
 from tests.gradebook.test_register_query_counts import count_queries
 
@@ -21,14 +22,14 @@ def _traffic(world, n: int) -> None:
 
 
 def _write(world, n: int) -> None:
-    teacher = db.session.get(SchoolAccount, world.staff_accounts["math"].id)
+    teacher = find_by_id(SchoolAccount, world.staff_accounts["math"].id)
     klass = world.classes["1a"]
     for i in range(n):
         thread = services.send(teacher, [f"class:{klass.id}:parents", f"class:{klass.id}:pupils"],
                                f"Temat {i}", f"Treść {i} https://example.pl/{i}",
                                requires_confirmation=i % 2 == 0)
         for pupil in world.pupils["1a"]:
-            parent = db.session.get(SchoolAccount, world.parent_accounts[pupil.id].id)
+            parent = find_by_id(SchoolAccount, world.parent_accounts[pupil.id].id)
             services.reply(parent, thread, [f"account:{teacher.id}"], f"Odpowiedź {i}")
     db.session.commit()
 
@@ -90,7 +91,7 @@ def test_staff_message_pages_constant(world, gradebook_client):
 
 def test_unread_count_is_one_query(world, gradebook_app):
     _traffic(world, 3)
-    pupil_account = db.session.get(SchoolAccount,
+    pupil_account = find_by_id(SchoolAccount,
                                    world.pupil_accounts[world.pupils["1a"][0].id].id)
     with count_queries(db.engine) as statements:
         count = services.unread_count(pupil_account)

@@ -15,6 +15,7 @@ from gradebook_service.core.models import AuditEvent
 from gradebook_service.extensions import db
 from gradebook_service.passkeys.models import Passkey, PasskeyChallenge
 from gradebook_service.passkeys.services import relying_party
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import School
 from shared.database import utcnow
 from tests.gradebook import accounts_factories as f
@@ -96,7 +97,7 @@ def test_enrol_lists_the_named_passkey_and_audits(gradebook_app, gradebook_clien
     assert key.credential_id == authenticator.credential_id
     assert key.backup_eligible and key.backed_up and key.transports == "internal"
     assert len(key.user_handle) == 32 and teacher.login.encode() not in key.user_handle
-    assert db.session.get(SchoolAccount, teacher.id).passkey_count == 1
+    assert find_by_id(SchoolAccount, teacher.id).passkey_count == 1
     page = gradebook_client.get("/account/passkeys").get_data(as_text=True)
     assert "Laptop w pokoju nauczycielskim" in page
     assert "passkeys.js" in page and "<script>" not in page
@@ -107,7 +108,7 @@ def test_enrol_lists_the_named_passkey_and_audits(gradebook_app, gradebook_clien
     assert len(set(db.session.execute(db.select(Passkey.user_handle)).scalars())) == 1
     again = _enrol(gradebook_client, second, name="Telefon znowu")
     assert again.status_code == 400
-    assert db.session.get(SchoolAccount, teacher.id).passkey_count == 2
+    assert find_by_id(SchoolAccount, teacher.id).passkey_count == 2
 
 
 def test_enrolment_needs_a_name_and_a_fresh_challenge(gradebook_app, gradebook_client):
@@ -297,7 +298,7 @@ def test_revoked_passkey_is_refused_and_other_sessions_end(gradebook_app, gradeb
     response = gradebook_client.post(f"/account/passkeys/{key.id}/revoke", data={})
     assert response.status_code == 302
     assert db.session.execute(db.select(Passkey)).scalar_one_or_none() is None
-    assert db.session.get(SchoolAccount, teacher.id).passkey_count == 0
+    assert find_by_id(SchoolAccount, teacher.id).passkey_count == 0
     assert gradebook_client.get("/account").status_code in (200, 303)  # still signed in here
     assert other_session.get("/account").status_code == 302  # the other session ended
     assert [e.actor for e in _events("passkey.revoked")] == [teacher.login]
@@ -347,7 +348,7 @@ def test_admin_lost_factor_reset_removes_passkeys(gradebook_app, gradebook_clien
                            data={"reset_second_factor": "y"})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert db.session.execute(db.select(Passkey)).scalar_one_or_none() is None
-    account = db.session.get(SchoolAccount, teacher.id)
+    account = find_by_id(SchoolAccount, teacher.id)
     assert account.passkey_count == 0 and not account.totp_enabled
     assert _events("passkey.revoked_all")[0].subject == teacher.login
     response, _ = _passwordless(gradebook_client, authenticator, _handle(teacher.id))

@@ -17,6 +17,7 @@ import pytest
 from gradebook_service.accounts.second_factor import seal_totp_secret
 from gradebook_service.accounts.terms import current_terms
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import Term
 from gradebook_service.timetable.models import TimetableEntry
 from shared.passwords import current_hasher
@@ -64,7 +65,7 @@ def _prepare(today: date):
         account.terms_version_accepted = current_terms(world.school.id).version
     teacher.totp_secret_encrypted = seal_totp_secret(totp)
     db.session.commit()
-    assert db.session.get(Term, world.term1.id) is not None
+    assert find_by_id(Term, world.term1.id) is not None
     return world, parent, teacher, totp
 
 

@@ -11,6 +11,7 @@ from gradebook_service.accounts.models import SchoolAccount
 from gradebook_service.extensions import db
 from gradebook_service.history.models import ChangeLogEntry
 from gradebook_service.school.classes import save_group
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import (
     ClassGroupMember,
     FreeDay,
@@ -265,7 +266,7 @@ def test_staff_roles_and_the_last_administrator(world, gradebook_client):
     tid = world.teacher.staff_id
     assert gradebook_client.post(f"/setup/staff/{tid}/roles", data={
         f"s{tid}-is_teacher": "y", f"s{tid}-is_secretary": "y"}).status_code == 302
-    member = db.session.get(StaffMember, tid)
+    member = find_by_id(StaffMember, tid)
     db.session.refresh(member)
     assert member.is_secretary and not member.is_admin
     assert _history("staff_member")[0].new_value["secretary"] is True

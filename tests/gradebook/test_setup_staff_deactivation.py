@@ -8,6 +8,7 @@ from gradebook_service.auth.oidc import linked_accounts
 from gradebook_service.core.models import AuditEvent
 from gradebook_service.extensions import db
 from gradebook_service.history.models import ChangeLogEntry
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import SchoolClass, StaffMember
 from tests.gradebook import accounts_factories as f
 from tests.support.client import BrowserLikeClient
@@ -54,11 +55,11 @@ def test_a_deactivated_teacher_is_signed_out_and_cannot_sign_in_again(gradebook_
     assert "Nieprawidłowy login lub hasło." in right.text  # the same message as a wrong password
     assert "Nieprawidłowy login lub hasło." in wrong.text
     assert fresh.get("/staff/").status_code == 302
-    member = db.session.get(StaffMember, teacher.staff_id)
+    member = find_by_id(StaffMember, teacher.staff_id)
     assert member.deactivated_at is not None
-    assert db.session.get(SchoolAccount, teacher.id).is_active is False
+    assert find_by_id(SchoolAccount, teacher.id).is_active is False
     # The history stays; the class no longer has them as its homeroom teacher.
-    assert db.session.get(SchoolClass, klass.id).homeroom_teacher_id is None
+    assert find_by_id(SchoolClass, klass.id).homeroom_teacher_id is None
     change = db.session.execute(sa.select(ChangeLogEntry).where(
         ChangeLogEntry.entity == "staff_member")).scalar_one()
     assert change.old_value["active"] is True and change.new_value["active"] is False
@@ -94,7 +95,7 @@ def test_reactivation_needs_a_new_letter(gradebook_app):
     assert client.post(f"/setup/staff/{teacher.staff_id}/reactivate", data={}
                        ).status_code == 302
     db.session.expire_all()
-    account = db.session.get(SchoolAccount, teacher.id)
+    account = find_by_id(SchoolAccount, teacher.id)
     assert account.is_active and account.password_hash is None
     other = _client(gradebook_app)
     other.get("/login")

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from gradebook_service.extensions import db
 from gradebook_service.history.models import ChangeLogEntry
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import ClassGroup
 from gradebook_service.timetable.models import LessonPeriod, TimetableEntry
 from tests.gradebook.register_factories import build_school, sign_in
@@ -162,10 +163,10 @@ def test_change_and_remove_a_lesson(world, admin):
                           data=_slot(world, weekday=1, period=1, room="40"))
     assert response.status_code == 303  # the lesson does not clash with itself
     db.session.expire_all()
-    assert db.session.get(TimetableEntry, entry.id).room == "40"
+    assert find_by_id(TimetableEntry, entry.id).room == "40"
     assert admin.post(f"/admin/timetable/entries/{entry.id}/delete", data={}).status_code == 303
     db.session.expire_all()
-    assert db.session.get(TimetableEntry, entry.id) is None
+    assert find_by_id(TimetableEntry, entry.id) is None
     actions = db.session.execute(sa.select(ChangeLogEntry.action).where(
         ChangeLogEntry.entity == "timetable_entry").order_by(ChangeLogEntry.id)).scalars().all()
     assert actions == ["update", "delete"]
@@ -187,7 +188,7 @@ def test_other_schools_rows_are_404(world, admin):
                           data=_slot(other))
     assert response.status_code == 422
     db.session.expire_all()
-    assert db.session.get(TimetableEntry, entry.id) is not None
+    assert find_by_id(TimetableEntry, entry.id) is not None
 
 
 @pytest.mark.parametrize("who", ["math", "parent", "pupil"])
@@ -203,7 +204,7 @@ def test_non_administrators_refused(world, gradebook_client, who):
         assert gradebook_client.get(url).status_code in (403, 404), url
     assert gradebook_client.post(f"/admin/timetable/entries/{entry.id}/delete",
                                  data={"csrf_token": "x"}).status_code in (400, 403, 404)
-    assert db.session.get(TimetableEntry, entry.id) is not None
+    assert find_by_id(TimetableEntry, entry.id) is not None
 
 
 def test_a_pupil_sees_the_whole_class_and_their_own_groups_lessons(world):

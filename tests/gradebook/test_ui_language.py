@@ -3,7 +3,7 @@
 import pytest
 
 from gradebook_service.accounts.models import SchoolAccount
-from gradebook_service.extensions import db
+from gradebook_service.school.keys import find_by_id
 from tests.gradebook.register_factories import build_school, sign_in
 
 
@@ -31,7 +31,7 @@ def test_the_choice_is_kept_on_the_account_and_follows_it_to_another_browser(
     account = world.parent_accounts[world.pupils["1a"][0].id]
     sign_in(gradebook_client, account)
     assert '<html lang="uk">' in gradebook_client.get("/family/?lang=uk").text
-    assert db.session.get(SchoolAccount, account.id).locale == "uk"
+    assert find_by_id(SchoolAccount, account.id).locale == "uk"
     other_browser = gradebook_app.test_client()
     sign_in(other_browser, account)
     assert '<html lang="uk">' in other_browser.get(

@@ -9,6 +9,7 @@ import time_machine
 from gradebook_service.calendar.models import Event
 from gradebook_service.extensions import db
 from gradebook_service.history.models import ChangeLogEntry
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.timetable.models import TimetableChange
 from tests.gradebook.register_factories import TODAY, build_school, sign_in
 
@@ -93,7 +94,7 @@ def test_first_login_does_not_say_the_letter_password_works_once(gradebook_app):
     from gradebook_service.accounts.models import SchoolAccount
     world = build_school()
     account = world.parent_accounts[world.pupils["1a"][0].id]
-    account = db.session.get(SchoolAccount, account.id)
+    account = find_by_id(SchoolAccount, account.id)
     account.must_change_password = True
     db.session.commit()
     client = gradebook_app.test_client()

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import Pupil, SchoolYear
 from gradebook_service.school.year_setup import create_school
 from tests.gradebook import accounts_factories as f
@@ -71,4 +72,4 @@ def test_admin_runs_the_rollover_wizard_and_sees_the_new_year(request, chromium,
     current = db.session.execute(sa.select(SchoolYear).where(
         SchoolYear.school_id == school.id, SchoolYear.is_current.is_(True))).scalar_one()
     assert current.name == "2027/2028"
-    assert db.session.get(Pupil, repeating.id).school_class.name == "1a"
+    assert find_by_id(Pupil, repeating.id).school_class.name == "1a"

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import Enrolment, Pupil, SchoolClass, SchoolYear
 
 pytestmark = pytest.mark.slow
@@ -26,7 +27,7 @@ def test_demo_school_rolls_over(gradebook_app):
     assert done.exit_code == 0, done.output
     db.session.expire_all()
     for pupil_id, (_class_id, level, name) in before.items():
-        pupil = db.session.get(Pupil, pupil_id)
+        pupil = find_by_id(Pupil, pupil_id)
         if pupil_id == repeater:
             assert (pupil.school_class.level, pupil.school_class.name) == (level, name)
         elif level == 8:

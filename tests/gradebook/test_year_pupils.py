@@ -12,6 +12,7 @@ from gradebook_service.core.models import AuditEvent
 from gradebook_service.extensions import db
 from gradebook_service.roster.enrolment import history
 from gradebook_service.roster.services import import_roster
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import ClassGroup, ClassGroupMember, Pupil
 from tests.gradebook.register_factories import sign_in
 from tests.gradebook.test_register_query_counts import FAMILY
@@ -50,7 +51,7 @@ def test_moved_pupil_keeps_both_classes_and_old_teachers_lose_access(
         "class_id": new.id, "group_ids": [group.id], "on": move_day.isoformat()})
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
-    pupil = db.session.get(Pupil, pupil.id)
+    pupil = find_by_id(Pupil, pupil.id)
     assert pupil.class_id == new.id
     rows = history(world.school.id, pupil.id)
     assert [(e.class_id, e.starts_on, e.ends_on, e.reason) for e in rows] == [
@@ -85,7 +86,7 @@ def test_move_refuses_future_dates_and_other_years_groups(gradebook_app, gradebo
     assert response.status_code == 422
     assert "nie w przyszłości" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Pupil, pupil.id).class_id == world.classes["1a"].id
+    assert find_by_id(Pupil, pupil.id).class_id == world.classes["1a"].id
 
 
 def test_leaving_with_grace_period(gradebook_app, gradebook_client, frozen):
@@ -102,7 +103,7 @@ def test_leaving_with_grace_period(gradebook_app, gradebook_client, frozen):
         "on": TODAY.isoformat(), "reason": "przeniesiony do SP 7"})
     assert done.status_code == 302
     db.session.expire_all()
-    pupil = db.session.get(Pupil, pupil.id)
+    pupil = find_by_id(Pupil, pupil.id)
     assert (pupil.class_id, pupil.left_on, pupil.family_access_until) == (
         None, TODAY, TODAY + timedelta(days=10))
     assert _events("pupil.left")
@@ -116,7 +117,7 @@ def test_leaving_with_grace_period(gradebook_app, gradebook_client, frozen):
     for url in FAMILY:
         assert gradebook_client.get(url).status_code == 200, url
     db.session.expire_all()
-    assert db.session.get(Pupil, pupil.id).class_id is None  # reading wrote nothing back
+    assert find_by_id(Pupil, pupil.id).class_id is None  # reading wrote nothing back
     # … and not after it.
     with time_machine.travel(datetime(2026, 12, 18, 9, 0, tzinfo=UTC)):
         sign_in(gradebook_client, world.parent_accounts[pupil.id])
@@ -136,7 +137,7 @@ def test_roster_reimport_reports_missing_pupils(gradebook_app):
     assert sorted(p for _n, p in missing) == sorted(others)
     assert [n for n, _p in missing] == list(range(1, len(others) + 1))
     db.session.expire_all()
-    assert all(db.session.get(Pupil, p).class_id is not None for p in others)  # kept
+    assert all(find_by_id(Pupil, p).class_id is not None for p in others)  # kept
 
 
 def test_roster_reimport_report_on_the_cli_and_web(gradebook_app, gradebook_client, tmp_path):
@@ -186,7 +187,7 @@ def test_permission_matrix_of_the_new_setup_pages(gradebook_app, gradebook_clien
             assert gradebook_client.post(url, data={}).status_code in (want, 422 if want == 200
                                                                        else want), url
     db.session.expire_all()
-    assert db.session.get(Pupil, pupil.id).class_id == world.classes["1a"].id
+    assert find_by_id(Pupil, pupil.id).class_id == world.classes["1a"].id
 
 
 def test_the_school_sets_the_grace_and_retention_periods(gradebook_app, gradebook_client):

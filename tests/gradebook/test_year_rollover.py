@@ -12,6 +12,7 @@ import time_machine
 from gradebook_service.extensions import db
 from gradebook_service.grades.models import Grade
 from gradebook_service.roster.rollover import run_rollover
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import (
     Enrolment,
     Pupil,
@@ -49,7 +50,7 @@ def _old_rows(world) -> dict:
                 continue
             kept.append(row)
         keep[name] = kept
-    year = db.session.get(SchoolYear, world.year.id)
+    year = find_by_id(SchoolYear, world.year.id)
     keep["school_year"] = [(year.name, year.starts_on, year.ends_on)]
     return keep
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from gradebook_service.extensions import db
 from gradebook_service.roster.rollover import run_rollover
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import Pupil, RolloverJob, SchoolClass, SchoolYear
 from tests.gradebook.register_factories import add_register, sign_in
 from tests.gradebook.test_register_query_counts import count_queries
@@ -23,7 +24,7 @@ def _wait_for(job_id: int, statuses=("done", "failed")) -> RolloverJob:
     """Wait for the job's thread (bounded; the job is small)."""
     for _ in range(300):
         db.session.expire_all()
-        job = db.session.get(RolloverJob, job_id)
+        job = find_by_id(RolloverJob, job_id)
         if job.status in statuses:
             return job
         time.sleep(0.1)
@@ -56,7 +57,7 @@ def test_wizard_shows_the_plan_runs_the_job_and_shows_the_new_year(gradebook_app
     shown = gradebook_client.get(f"/setup/rollover/jobs/{public_id}").get_data(as_text=True)
     assert "rollover-new-year" in shown and "2027/2028" in shown and "5a" in shown
     db.session.expire_all()
-    assert db.session.get(Pupil, repeating.id).school_class.name == "4a"
+    assert find_by_id(Pupil, repeating.id).school_class.name == "4a"
     # The same year again: the wizard refuses with the reason, nothing runs.
     again = gradebook_client.post("/setup/rollover", data={"to_year": "2027/2028",
                                                            "action": "run"})
@@ -83,7 +84,7 @@ def test_a_failed_job_changes_nothing_and_says_so(gradebook_app, gradebook_clien
 
     run_job(gradebook_app, second.id, TODAY)
     db.session.expire_all()
-    second = db.session.get(RolloverJob, second.id)
+    second = find_by_id(RolloverJob, second.id)
     assert second.status == "failed" and "2027/2028" in second.error
     assert db.session.execute(sa.select(sa.func.count()).select_from(SchoolYear)).scalar() == 2
 

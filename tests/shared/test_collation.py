@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import find_by_id
 from gradebook_service.school.models import Pupil, StaffMember
 from shared.collation import ALPHABET, order_by_name, polish_key
 from tests.gradebook.register_factories import build_school
@@ -64,7 +65,7 @@ def test_class_list_is_in_polish_order(gradebook_app):
                              joined_on=date(2026, 9, 1)))
     db.session.commit()
     db.session.expire_all()
-    names = [p.full_name for p in db.session.get(type(klass), klass.id).pupils]
+    names = [p.full_name for p in find_by_id(type(klass), klass.id).pupils]
     assert names == ["Lena Grabowska", "Łucja Grabowska", "Zofia Grabowska", "Ola Sowa",
                      "Jan Śliwa", "Ala Zawadzka"]
 

@@ -14,6 +14,7 @@ from gradebook_service.roster.enrolment import (
     move_pupil,
 )
 from gradebook_service.roster.register_numbers import register_order
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import ClassGroup, Pupil, SchoolClass
 from gradebook_service.setup import forms
 from gradebook_service.setup.changes import record_setup
@@ -119,7 +120,7 @@ def pupil_move(pupil_id: int):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            target = db.session.get(SchoolClass, form.class_id.data)
+            target = get_owned(SchoolClass, pupil.school_id, form.class_id.data)
             try:
                 move_pupil(pupil, target, set(form.group_ids.data or []), form.on.data,
                            today=dates.today(), actor=_actor())

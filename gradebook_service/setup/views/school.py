@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from gradebook_service.accounts.forms import ConfirmForm
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import SchoolYear
 from gradebook_service.school.year_setup import (
     SetupError,
@@ -51,7 +52,7 @@ def school_data():
 
 
 def _year_or_404(year_id: int) -> SchoolYear:
-    year = db.session.get(SchoolYear, year_id)
+    year = get_owned(SchoolYear, admin().school_id, year_id)
     return found_or_404(year if year is not None and year.school_id == admin().school_id
                         else None)
 

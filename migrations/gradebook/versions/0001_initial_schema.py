@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 23:37:28.758613
+Create Date: 2026-12-08 00:44:46.326428
 
 """
 
@@ -69,6 +69,19 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_request")),
     )
     op.create_table(
+        "passkey_challenge",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=True),
+        sa.Column("purpose", sa.String(length=20), nullable=False),
+        sa.Column("challenge", sa.LargeBinary(length=64), nullable=False),
+        sa.Column("user_handle", sa.LargeBinary(length=64), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey_challenge")),
+    )
+    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
+        batch_op.create_index("ix_passkey_challenge_expires", ["expires_at"], unique=False)
+
+    op.create_table(
         "school",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -96,7 +109,7 @@ def upgrade():
 
     op.create_table(
         "grade_category",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("weight", sa.Integer(), nullable=False),
@@ -107,51 +120,68 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_grade_category_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_grade_category")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_grade_category")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_grade_category_school_id_name")),
     )
+    with op.batch_alter_table("grade_category", schema=None) as batch_op:
+        batch_op.create_index("ix_grade_category_id", ["id"], unique=False)
+
     op.create_table(
         "guardian",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_guardian_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guardian")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_guardian")),
     )
     with op.batch_alter_table("guardian", schema=None) as batch_op:
+        batch_op.create_index("ix_guardian_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_guardian_school_name", ["school_id", "last_name", "first_name"], unique=False
         )
 
     op.create_table(
+        "key_directory",
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_key_directory_school_id_school")),
+        sa.PrimaryKeyConstraint("digest", name=op.f("pk_key_directory")),
+    )
+    op.create_table(
         "lesson_period",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("starts_at", sa.Time(), nullable=False),
         sa.Column("ends_at", sa.Time(), nullable=False),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_lesson_period_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_lesson_period")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_lesson_period")),
         sa.UniqueConstraint("school_id", "number", name=op.f("uq_lesson_period_school_id_number")),
     )
+    with op.batch_alter_table("lesson_period", schema=None) as batch_op:
+        batch_op.create_index("ix_lesson_period_id", ["id"], unique=False)
+
     op.create_table(
         "school_year",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=20), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("is_current", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_school_year_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_school_year")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_school_year")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_school_year_school_id_name")),
     )
+    with op.batch_alter_table("school_year", schema=None) as batch_op:
+        batch_op.create_index("ix_school_year_id", ["id"], unique=False)
+
     op.create_table(
         "staff_member",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("last_name", sa.String(length=100), nullable=False),
@@ -162,26 +192,30 @@ def upgrade():
         sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_staff_member_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_member")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_staff_member")),
     )
     with op.batch_alter_table("staff_member", schema=None) as batch_op:
+        batch_op.create_index("ix_staff_member_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_staff_member_school_name", ["school_id", "last_name", "first_name"], unique=False
         )
 
     op.create_table(
         "subject",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("short_name", sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_subject_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_subject")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_subject")),
         sa.UniqueConstraint("school_id", "name", name=op.f("uq_subject_school_id_name")),
     )
+    with op.batch_alter_table("subject", schema=None) as batch_op:
+        batch_op.create_index("ix_subject_id", ["id"], unique=False)
+
     op.create_table(
         "free_day",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
@@ -192,11 +226,13 @@ def upgrade():
             "kind in ('holiday', 'break', 'winter_break', 'school')", name=op.f("ck_free_day_kind")
         ),
         sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_free_day_range")),
-        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_free_day_school_id_school")),
         sa.ForeignKeyConstraint(
-            ["school_year_id"], ["school_year.id"], name=op.f("fk_free_day_school_year_id_school_year")
+            ["school_id", "school_year_id"],
+            ["school_year.school_id", "school_year.id"],
+            name=op.f("fk_free_day_school_year_id_school_year"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_free_day")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_free_day_school_id_school")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_free_day")),
         sa.UniqueConstraint(
             "school_id",
             "school_year_id",
@@ -206,50 +242,61 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("free_day", schema=None) as batch_op:
+        batch_op.create_index("ix_free_day_id", ["id"], unique=False)
         batch_op.create_index("ix_free_day_school_dates", ["school_id", "starts_on", "ends_on"], unique=False)
 
     op.create_table(
         "school_class",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=10), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("homeroom_teacher_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["homeroom_teacher_id"],
-            ["staff_member.id"],
+            ["school_id", "homeroom_teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
             name=op.f("fk_school_class_homeroom_teacher_id_staff_member"),
         ),
-        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_school_class_school_id_school")),
         sa.ForeignKeyConstraint(
-            ["school_year_id"], ["school_year.id"], name=op.f("fk_school_class_school_year_id_school_year")
+            ["school_id", "school_year_id"],
+            ["school_year.school_id", "school_year.id"],
+            name=op.f("fk_school_class_school_year_id_school_year"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_school_class")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_school_class_school_id_school")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_school_class")),
         sa.UniqueConstraint(
             "school_id", "school_year_id", "name", name=op.f("uq_school_class_school_id_school_year_id_name")
         ),
     )
+    with op.batch_alter_table("school_class", schema=None) as batch_op:
+        batch_op.create_index("ix_school_class_id", ["id"], unique=False)
+
     op.create_table(
         "term",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_term_school_id_school")),
         sa.ForeignKeyConstraint(
-            ["school_year_id"], ["school_year.id"], name=op.f("fk_term_school_year_id_school_year")
+            ["school_id", "school_year_id"],
+            ["school_year.school_id", "school_year.id"],
+            name=op.f("fk_term_school_year_id_school_year"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_term")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_term_school_id_school")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_term")),
         sa.UniqueConstraint(
             "school_id", "school_year_id", "number", name=op.f("uq_term_school_id_school_year_id_number")
         ),
     )
+    with op.batch_alter_table("term", schema=None) as batch_op:
+        batch_op.create_index("ix_term_id", ["id"], unique=False)
+
     op.create_table(
         "announcement",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("audience", sa.String(length=10), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=True),
@@ -264,22 +311,27 @@ def upgrade():
             "audience in ('everyone', 'class', 'parents', 'teachers')", name=op.f("ck_announcement_audience")
         ),
         sa.ForeignKeyConstraint(
-            ["author_id"], ["staff_member.id"], name=op.f("fk_announcement_author_id_staff_member")
+            ["school_id", "author_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_announcement_author_id_staff_member"),
         ),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_announcement_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_announcement_class_id_school_class"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_announcement_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_announcement")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_announcement")),
     )
     with op.batch_alter_table("announcement", schema=None) as batch_op:
+        batch_op.create_index("ix_announcement_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_announcement_school_valid", ["school_id", "valid_until", "valid_from"], unique=False
         )
 
     op.create_table(
         "assessment",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),
@@ -292,22 +344,33 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["category_id"], ["grade_category.id"], name=op.f("fk_assessment_category_id_grade_category")
+            ["school_id", "category_id"],
+            ["grade_category.school_id", "grade_category.id"],
+            name=op.f("fk_assessment_category_id_grade_category"),
         ),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_assessment_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_assessment_class_id_school_class"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_assessment_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_assessment_teacher_id_staff_member"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "term_id"], ["term.school_id", "term.id"], name=op.f("fk_assessment_term_id_term")
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_assessment_school_id_school")),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_assessment_subject_id_subject")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_assessment_teacher_id_staff_member")
-        ),
-        sa.ForeignKeyConstraint(["term_id"], ["term.id"], name=op.f("fk_assessment_term_id_term")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_assessment")),
     )
     with op.batch_alter_table("assessment", schema=None) as batch_op:
+        batch_op.create_index("ix_assessment_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_assessment_school_class_subject_term",
             ["school_id", "class_id", "subject_id", "term_id"],
@@ -316,22 +379,27 @@ def upgrade():
 
     op.create_table(
         "class_group",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_class_group_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_class_group_class_id_school_class"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_class_group_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_class_group")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_class_group")),
         sa.UniqueConstraint(
             "school_id", "class_id", "name", name=op.f("uq_class_group_school_id_class_id_name")
         ),
     )
+    with op.batch_alter_table("class_group", schema=None) as batch_op:
+        batch_op.create_index("ix_class_group_id", ["id"], unique=False)
+
     op.create_table(
         "event",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=True),
@@ -347,21 +415,30 @@ def upgrade():
             "kind in ('test', 'quiz', 'trip', 'meeting', 'other')", name=op.f("ck_event_kind")
         ),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_event_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_event_class_id_school_class"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_event_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_event_teacher_id_staff_member"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_event_school_id_school")),
-        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_event_subject_id_subject")),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_event_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_event")),
     )
     with op.batch_alter_table("event", schema=None) as batch_op:
+        batch_op.create_index("ix_event_id", ["id"], unique=False)
         batch_op.create_index("ix_event_school_class_date", ["school_id", "class_id", "date"], unique=False)
 
     op.create_table(
         "homework",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),
@@ -372,23 +449,32 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_homework_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_homework_class_id_school_class"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_homework_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_homework_teacher_id_staff_member"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_homework_school_id_school")),
-        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_homework_subject_id_subject")),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_homework_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_homework")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_homework")),
     )
     with op.batch_alter_table("homework", schema=None) as batch_op:
+        batch_op.create_index("ix_homework_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_homework_school_class_due", ["school_id", "class_id", "due_on"], unique=False
         )
 
     op.create_table(
         "lesson",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),
@@ -399,14 +485,22 @@ def upgrade():
         sa.Column("number", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_lesson_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_lesson_class_id_school_class"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_lesson_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_lesson_teacher_id_staff_member"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_lesson_school_id_school")),
-        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_lesson_subject_id_subject")),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_lesson_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_lesson")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_lesson")),
         sa.UniqueConstraint(
             "school_id",
             "class_id",
@@ -418,13 +512,14 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("lesson", schema=None) as batch_op:
+        batch_op.create_index("ix_lesson_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_lesson_school_teacher_date", ["school_id", "teacher_id", "date"], unique=False
         )
 
     op.create_table(
         "pupil",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=True),
         sa.Column("ref", sa.String(length=32), nullable=False),
@@ -438,13 +533,17 @@ def upgrade():
         sa.Column("family_access_until", sa.Date(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_pupil_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_pupil_class_id_school_class"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_pupil_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_pupil")),
-        sa.UniqueConstraint("ref", name=op.f("uq_pupil_ref")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_pupil")),
+        sa.UniqueConstraint("school_id", "ref", name=op.f("uq_pupil_school_id_ref")),
     )
     with op.batch_alter_table("pupil", schema=None) as batch_op:
+        batch_op.create_index("ix_pupil_id", ["id"], unique=False)
+        batch_op.create_index("ix_pupil_ref", ["ref"], unique=False)
         batch_op.create_index("ix_pupil_school_class", ["school_id", "class_id"], unique=False)
         batch_op.create_index(
             "ix_pupil_school_identity", ["school_id", "last_name", "first_name", "birth_date"], unique=False
@@ -452,7 +551,7 @@ def upgrade():
 
     op.create_table(
         "survey",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
@@ -467,21 +566,25 @@ def upgrade():
             "audience in ('school', 'class', 'parents', 'pupils')", name=op.f("ck_survey_audience")
         ),
         sa.ForeignKeyConstraint(
-            ["author_id"], ["staff_member.id"], name=op.f("fk_survey_author_id_staff_member")
+            ["school_id", "author_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_survey_author_id_staff_member"),
         ),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_survey_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_survey_class_id_school_class"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey")),
-        sa.UniqueConstraint("school_id", "id", name=op.f("uq_survey_school_id_id")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_survey")),
     )
     with op.batch_alter_table("survey", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_id", ["id"], unique=False)
         batch_op.create_index("ix_survey_school_closes", ["school_id", "closes_on", "opens_on"], unique=False)
 
     op.create_table(
         "timetable_change",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
@@ -495,18 +598,24 @@ def upgrade():
             "kind in ('substitution', 'cancellation', 'room_change')", name=op.f("ck_timetable_change_kind")
         ),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_timetable_change_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_timetable_change_class_id_school_class"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_timetable_change_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_timetable_change_teacher_id_staff_member"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_timetable_change_school_id_school")
         ),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_timetable_change_subject_id_subject")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_timetable_change_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_timetable_change")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_timetable_change")),
         sa.UniqueConstraint(
             "school_id",
             "class_id",
@@ -516,13 +625,14 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("timetable_change", schema=None) as batch_op:
+        batch_op.create_index("ix_timetable_change_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_timetable_change_school_teacher_date", ["school_id", "teacher_id", "date"], unique=False
         )
 
     op.create_table(
         "attendance",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("lesson_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
@@ -536,25 +646,36 @@ def upgrade():
             "status in ('present', 'absent', 'excused', 'late', 'released', 'school_duty')",
             name=op.f("ck_attendance_status"),
         ),
-        sa.ForeignKeyConstraint(["lesson_id"], ["lesson.id"], name=op.f("fk_attendance_lesson_id_lesson")),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_attendance_pupil_id_pupil")),
-        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_attendance_school_id_school")),
         sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_attendance_subject_id_subject")
+            ["school_id", "lesson_id"],
+            ["lesson.school_id", "lesson.id"],
+            name=op.f("fk_attendance_lesson_id_lesson"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_attendance_pupil_id_pupil"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_attendance_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_attendance_school_id_school")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_attendance")),
         sa.UniqueConstraint(
             "school_id", "lesson_id", "pupil_id", name=op.f("uq_attendance_school_id_lesson_id_pupil_id")
         ),
     )
     with op.batch_alter_table("attendance", schema=None) as batch_op:
+        batch_op.create_index("ix_attendance_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_attendance_school_pupil_date", ["school_id", "pupil_id", "date"], unique=False
         )
 
     op.create_table(
         "behaviour_grade",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
@@ -567,17 +688,25 @@ def upgrade():
             "period in ('term', 'year') and stage in ('proposed', 'final')",
             name=op.f("ck_behaviour_grade_kind"),
         ),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_behaviour_grade_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_behaviour_grade_pupil_id_pupil"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "school_year_id"],
+            ["school_year.school_id", "school_year.id"],
+            name=op.f("fk_behaviour_grade_school_year_id_school_year"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_behaviour_grade_teacher_id_staff_member"),
+        ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_behaviour_grade_school_id_school")
         ),
-        sa.ForeignKeyConstraint(
-            ["school_year_id"], ["school_year.id"], name=op.f("fk_behaviour_grade_school_year_id_school_year")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_behaviour_grade_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_behaviour_grade")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_behaviour_grade")),
         sa.UniqueConstraint(
             "school_id",
             "pupil_id",
@@ -587,25 +716,30 @@ def upgrade():
             name=op.f("uq_behaviour_grade_school_id_pupil_id_school_year_id_period_stage"),
         ),
     )
+    with op.batch_alter_table("behaviour_grade", schema=None) as batch_op:
+        batch_op.create_index("ix_behaviour_grade_id", ["id"], unique=False)
+
     op.create_table(
         "class_group_member",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["group_id"],
-            ["class_group.id"],
+            ["school_id", "group_id"],
+            ["class_group.school_id", "class_group.id"],
             name=op.f("fk_class_group_member_group_id_class_group"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["pupil_id"], ["pupil.id"], name=op.f("fk_class_group_member_pupil_id_pupil")
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_class_group_member_pupil_id_pupil"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_class_group_member_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_class_group_member")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_class_group_member")),
         sa.UniqueConstraint(
             "school_id",
             "group_id",
@@ -614,11 +748,12 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("class_group_member", schema=None) as batch_op:
+        batch_op.create_index("ix_class_group_member_id", ["id"], unique=False)
         batch_op.create_index("ix_class_group_member_school_pupil", ["school_id", "pupil_id"], unique=False)
 
     op.create_table(
         "descriptive_grade",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
@@ -628,22 +763,30 @@ def upgrade():
         sa.Column("teacher_id", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("period in ('term', 'year')", name=op.f("ck_descriptive_grade_period")),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_descriptive_grade_pupil_id_pupil")),
         sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_descriptive_grade_school_id_school")
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_descriptive_grade_pupil_id_pupil"),
         ),
         sa.ForeignKeyConstraint(
-            ["school_year_id"],
-            ["school_year.id"],
+            ["school_id", "school_year_id"],
+            ["school_year.school_id", "school_year.id"],
             name=op.f("fk_descriptive_grade_school_year_id_school_year"),
         ),
         sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_descriptive_grade_subject_id_subject")
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_descriptive_grade_subject_id_subject"),
         ),
         sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_descriptive_grade_teacher_id_staff_member")
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_descriptive_grade_teacher_id_staff_member"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_descriptive_grade")),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_descriptive_grade_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_descriptive_grade")),
         sa.UniqueConstraint(
             "school_id",
             "pupil_id",
@@ -653,9 +796,12 @@ def upgrade():
             name=op.f("uq_descriptive_grade_school_id_pupil_id_school_year_id_subject_id_period"),
         ),
     )
+    with op.batch_alter_table("descriptive_grade", schema=None) as batch_op:
+        batch_op.create_index("ix_descriptive_grade_id", ["id"], unique=False)
+
     op.create_table(
         "enrolment",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
@@ -669,16 +815,25 @@ def upgrade():
         ),
         sa.CheckConstraint("ends_on is null or ends_on >= starts_on", name=op.f("ck_enrolment_range")),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_enrolment_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_enrolment_class_id_school_class"),
         ),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_enrolment_pupil_id_pupil")),
-        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_enrolment_school_id_school")),
         sa.ForeignKeyConstraint(
-            ["school_year_id"], ["school_year.id"], name=op.f("fk_enrolment_school_year_id_school_year")
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_enrolment_pupil_id_pupil"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_enrolment")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "school_year_id"],
+            ["school_year.school_id", "school_year.id"],
+            name=op.f("fk_enrolment_school_year_id_school_year"),
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_enrolment_school_id_school")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_enrolment")),
     )
     with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.create_index("ix_enrolment_id", ["id"], unique=False)
         batch_op.create_index("ix_enrolment_school_class", ["school_id", "class_id"], unique=False)
         batch_op.create_index(
             "ix_enrolment_school_pupil", ["school_id", "pupil_id", "starts_on"], unique=False
@@ -687,7 +842,7 @@ def upgrade():
 
     op.create_table(
         "final_grade",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
@@ -701,18 +856,28 @@ def upgrade():
             "period in ('term', 'year') and stage in ('proposed', 'final')", name=op.f("ck_final_grade_kind")
         ),
         sa.CheckConstraint("value between 1 and 6", name=op.f("ck_final_grade_value")),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_final_grade_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_final_grade_pupil_id_pupil"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "school_year_id"],
+            ["school_year.school_id", "school_year.id"],
+            name=op.f("fk_final_grade_school_year_id_school_year"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_final_grade_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_final_grade_teacher_id_staff_member"),
+        ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_final_grade_school_id_school")),
-        sa.ForeignKeyConstraint(
-            ["school_year_id"], ["school_year.id"], name=op.f("fk_final_grade_school_year_id_school_year")
-        ),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_final_grade_subject_id_subject")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_final_grade_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_final_grade")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_final_grade")),
         sa.UniqueConstraint(
             "school_id",
             "pupil_id",
@@ -723,9 +888,12 @@ def upgrade():
             name=op.f("uq_final_grade_school_id_pupil_id_school_year_id_subject_id_period_stage"),
         ),
     )
+    with op.batch_alter_table("final_grade", schema=None) as batch_op:
+        batch_op.create_index("ix_final_grade_id", ["id"], unique=False)
+
     op.create_table(
         "grade",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("assessment_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
@@ -736,21 +904,34 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["assessment_id"], ["assessment.id"], name=op.f("fk_grade_assessment_id_assessment")
+            ["school_id", "assessment_id"],
+            ["assessment.school_id", "assessment.id"],
+            name=op.f("fk_grade_assessment_id_assessment"),
         ),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_grade_pupil_id_pupil")),
-        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_grade_school_id_school")),
-        sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_grade_subject_id_subject")),
         sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_grade_teacher_id_staff_member")
+            ["school_id", "pupil_id"], ["pupil.school_id", "pupil.id"], name=op.f("fk_grade_pupil_id_pupil")
         ),
-        sa.ForeignKeyConstraint(["term_id"], ["term.id"], name=op.f("fk_grade_term_id_term")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_grade")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_grade_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_grade_teacher_id_staff_member"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "term_id"], ["term.school_id", "term.id"], name=op.f("fk_grade_term_id_term")
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_grade_school_id_school")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_grade")),
         sa.UniqueConstraint(
             "school_id", "assessment_id", "pupil_id", name=op.f("uq_grade_school_id_assessment_id_pupil_id")
         ),
     )
     with op.batch_alter_table("grade", schema=None) as batch_op:
+        batch_op.create_index("ix_grade_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_grade_school_pupil_created", ["school_id", "pupil_id", "created_at"], unique=False
         )
@@ -760,17 +941,23 @@ def upgrade():
 
     op.create_table(
         "guardianship",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.Column("guardian_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["guardian_id"], ["guardian.id"], name=op.f("fk_guardianship_guardian_id_guardian")
+            ["school_id", "guardian_id"],
+            ["guardian.school_id", "guardian.id"],
+            name=op.f("fk_guardianship_guardian_id_guardian"),
         ),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_guardianship_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_guardianship_pupil_id_pupil"),
+        ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_guardianship_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guardianship")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_guardianship")),
         sa.UniqueConstraint(
             "school_id",
             "pupil_id",
@@ -778,9 +965,12 @@ def upgrade():
             name=op.f("uq_guardianship_school_id_pupil_id_guardian_id"),
         ),
     )
+    with op.batch_alter_table("guardianship", schema=None) as batch_op:
+        batch_op.create_index("ix_guardianship_id", ["id"], unique=False)
+
     op.create_table(
         "remark",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.Column("teacher_id", sa.Integer(), nullable=False),
@@ -791,19 +981,24 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("edited_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("kind in ('positive', 'negative')", name=op.f("ck_remark_kind")),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_remark_pupil_id_pupil")),
-        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_remark_school_id_school")),
         sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_remark_teacher_id_staff_member")
+            ["school_id", "pupil_id"], ["pupil.school_id", "pupil.id"], name=op.f("fk_remark_pupil_id_pupil")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_remark")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_remark_teacher_id_staff_member"),
+        ),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_remark_school_id_school")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_remark")),
     )
     with op.batch_alter_table("remark", schema=None) as batch_op:
+        batch_op.create_index("ix_remark_id", ["id"], unique=False)
         batch_op.create_index("ix_remark_school_pupil_date", ["school_id", "pupil_id", "date"], unique=False)
 
     op.create_table(
         "survey_question",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("survey_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
@@ -820,35 +1015,46 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_survey_question_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_question")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_survey_question")),
         sa.UniqueConstraint(
             "school_id", "survey_id", "position", name=op.f("uq_survey_question_school_id_survey_id_position")
         ),
     )
+    with op.batch_alter_table("survey_question", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_question_id", ["id"], unique=False)
+
     op.create_table(
         "teaching_assignment",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),
         sa.Column("teacher_id", sa.Integer(), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_teaching_assignment_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_teaching_assignment_class_id_school_class"),
         ),
         sa.ForeignKeyConstraint(
-            ["group_id"], ["class_group.id"], name=op.f("fk_teaching_assignment_group_id_class_group")
+            ["school_id", "group_id"],
+            ["class_group.school_id", "class_group.id"],
+            name=op.f("fk_teaching_assignment_group_id_class_group"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_teaching_assignment_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_teaching_assignment_teacher_id_staff_member"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_teaching_assignment_school_id_school")
         ),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_teaching_assignment_subject_id_subject")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_teaching_assignment_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_teaching_assignment")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_teaching_assignment")),
         sa.UniqueConstraint(
             "school_id",
             "class_id",
@@ -859,13 +1065,14 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
+        batch_op.create_index("ix_teaching_assignment_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_teaching_assignment_school_teacher", ["school_id", "teacher_id"], unique=False
         )
 
     op.create_table(
         "timetable_entry",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.Integer(), nullable=False),
@@ -876,26 +1083,37 @@ def upgrade():
         sa.Column("room", sa.String(length=20), nullable=True),
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_timetable_entry_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_timetable_entry_class_id_school_class"),
         ),
         sa.ForeignKeyConstraint(
-            ["group_id"], ["class_group.id"], name=op.f("fk_timetable_entry_group_id_class_group")
+            ["school_id", "group_id"],
+            ["class_group.school_id", "class_group.id"],
+            name=op.f("fk_timetable_entry_group_id_class_group"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "school_year_id"],
+            ["school_year.school_id", "school_year.id"],
+            name=op.f("fk_timetable_entry_school_year_id_school_year"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "subject_id"],
+            ["subject.school_id", "subject.id"],
+            name=op.f("fk_timetable_entry_subject_id_subject"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "teacher_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_timetable_entry_teacher_id_staff_member"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_timetable_entry_school_id_school")
         ),
-        sa.ForeignKeyConstraint(
-            ["school_year_id"], ["school_year.id"], name=op.f("fk_timetable_entry_school_year_id_school_year")
-        ),
-        sa.ForeignKeyConstraint(
-            ["subject_id"], ["subject.id"], name=op.f("fk_timetable_entry_subject_id_subject")
-        ),
-        sa.ForeignKeyConstraint(
-            ["teacher_id"], ["staff_member.id"], name=op.f("fk_timetable_entry_teacher_id_staff_member")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_timetable_entry")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_timetable_entry")),
     )
     with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
+        batch_op.create_index("ix_timetable_entry_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_timetable_entry_school_teacher", ["school_id", "teacher_id", "weekday"], unique=False
         )
@@ -907,7 +1125,7 @@ def upgrade():
 
     op.create_table(
         "school_account",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("login", sa.String(length=32), nullable=False),
         sa.Column("ref", sa.String(length=32), nullable=False),
@@ -932,42 +1150,53 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("role in ('parent', 'pupil', 'staff')", name=op.f("ck_school_account_role")),
         sa.ForeignKeyConstraint(
-            ["guardianship_id"],
-            ["guardianship.id"],
+            ["school_id", "guardianship_id"],
+            ["guardianship.school_id", "guardianship.id"],
             name=op.f("fk_school_account_guardianship_id_guardianship"),
         ),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_school_account_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_school_account_pupil_id_pupil"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "staff_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_school_account_staff_id_staff_member"),
+        ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_school_account_school_id_school")
         ),
-        sa.ForeignKeyConstraint(
-            ["staff_id"], ["staff_member.id"], name=op.f("fk_school_account_staff_id_staff_member")
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_school_account")),
+        sa.UniqueConstraint(
+            "school_id", "guardianship_id", name=op.f("uq_school_account_school_id_guardianship_id")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_school_account")),
-        sa.UniqueConstraint("guardianship_id", name=op.f("uq_school_account_guardianship_id")),
-        sa.UniqueConstraint("login", name=op.f("uq_school_account_login")),
-        sa.UniqueConstraint("pupil_id", name=op.f("uq_school_account_pupil_id")),
-        sa.UniqueConstraint("ref", name=op.f("uq_school_account_ref")),
-        sa.UniqueConstraint("staff_id", name=op.f("uq_school_account_staff_id")),
+        sa.UniqueConstraint("school_id", "login", name=op.f("uq_school_account_school_id_login")),
+        sa.UniqueConstraint("school_id", "pupil_id", name=op.f("uq_school_account_school_id_pupil_id")),
+        sa.UniqueConstraint("school_id", "ref", name=op.f("uq_school_account_school_id_ref")),
+        sa.UniqueConstraint("school_id", "staff_id", name=op.f("uq_school_account_school_id_staff_id")),
     )
     with op.batch_alter_table("school_account", schema=None) as batch_op:
+        batch_op.create_index("ix_school_account_id", ["id"], unique=False)
+        batch_op.create_index("ix_school_account_login", ["login"], unique=False)
+        batch_op.create_index("ix_school_account_ref", ["ref"], unique=False)
         batch_op.create_index("ix_school_account_school_role", ["school_id", "role"], unique=False)
 
     op.create_table(
         "survey_option",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("question_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("text", sa.String(length=300), nullable=False),
         sa.ForeignKeyConstraint(
-            ["question_id"],
-            ["survey_question.id"],
+            ["school_id", "question_id"],
+            ["survey_question.school_id", "survey_question.id"],
             name=op.f("fk_survey_option_question_id_survey_question"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_option_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_option")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_survey_option")),
         sa.UniqueConstraint(
             "school_id",
             "question_id",
@@ -975,25 +1204,30 @@ def upgrade():
             name=op.f("uq_survey_option_school_id_question_id_position"),
         ),
     )
+    with op.batch_alter_table("survey_option", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_option_id", ["id"], unique=False)
+
     op.create_table(
         "announcement_read",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("announcement_id", sa.Integer(), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["school_account.id"], name=op.f("fk_announcement_read_account_id_school_account")
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
+            name=op.f("fk_announcement_read_account_id_school_account"),
         ),
         sa.ForeignKeyConstraint(
-            ["announcement_id"],
-            ["announcement.id"],
+            ["school_id", "announcement_id"],
+            ["announcement.school_id", "announcement.id"],
             name=op.f("fk_announcement_read_announcement_id_announcement"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_announcement_read_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_announcement_read")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_announcement_read")),
         sa.UniqueConstraint(
             "school_id",
             "account_id",
@@ -1001,9 +1235,12 @@ def upgrade():
             name=op.f("uq_announcement_read_school_id_account_id_announcement_id"),
         ),
     )
+    with op.batch_alter_table("announcement_read", schema=None) as batch_op:
+        batch_op.create_index("ix_announcement_read_id", ["id"], unique=False)
+
     op.create_table(
         "change_log",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("entity", sa.String(length=20), nullable=False),
         sa.Column("entity_id", sa.Integer(), nullable=False),
@@ -1016,18 +1253,25 @@ def upgrade():
         sa.Column("changed_by_name", sa.String(length=200), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["changed_by_account_id"],
-            ["school_account.id"],
+            ["school_id", "changed_by_account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_change_log_changed_by_account_id_school_account"),
         ),
         sa.ForeignKeyConstraint(
-            ["class_id"], ["school_class.id"], name=op.f("fk_change_log_class_id_school_class")
+            ["school_id", "class_id"],
+            ["school_class.school_id", "school_class.id"],
+            name=op.f("fk_change_log_class_id_school_class"),
         ),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_change_log_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_change_log_pupil_id_pupil"),
+        ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_change_log_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_log")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_change_log")),
     )
     with op.batch_alter_table("change_log", schema=None) as batch_op:
+        batch_op.create_index("ix_change_log_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_change_log_school_class_time", ["school_id", "class_id", "changed_at"], unique=False
         )
@@ -1040,7 +1284,7 @@ def upgrade():
 
     op.create_table(
         "excuse",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.Column("submitted_by_account_id", sa.Integer(), nullable=False),
@@ -1052,38 +1296,49 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("status in ('pending', 'accepted', 'rejected')", name=op.f("ck_excuse_status")),
         sa.ForeignKeyConstraint(
-            ["decided_by_id"], ["staff_member.id"], name=op.f("fk_excuse_decided_by_id_staff_member")
+            ["school_id", "decided_by_id"],
+            ["staff_member.school_id", "staff_member.id"],
+            name=op.f("fk_excuse_decided_by_id_staff_member"),
         ),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_excuse_pupil_id_pupil")),
-        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_excuse_school_id_school")),
         sa.ForeignKeyConstraint(
-            ["submitted_by_account_id"],
-            ["school_account.id"],
+            ["school_id", "pupil_id"], ["pupil.school_id", "pupil.id"], name=op.f("fk_excuse_pupil_id_pupil")
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "submitted_by_account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_excuse_submitted_by_account_id_school_account"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_excuse")),
+        sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_excuse_school_id_school")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_excuse")),
     )
     with op.batch_alter_table("excuse", schema=None) as batch_op:
+        batch_op.create_index("ix_excuse_id", ["id"], unique=False)
         batch_op.create_index("ix_excuse_school_pupil", ["school_id", "pupil_id", "status"], unique=False)
 
     op.create_table(
         "feed_token",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["school_account.id"], name=op.f("fk_feed_token_account_id_school_account")
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
+            name=op.f("fk_feed_token_account_id_school_account"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_feed_token_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_token")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_feed_token")),
         sa.UniqueConstraint("school_id", "account_id", name=op.f("uq_feed_token_school_id_account_id")),
-        sa.UniqueConstraint("token", name=op.f("uq_feed_token_token")),
+        sa.UniqueConstraint("school_id", "token", name=op.f("uq_feed_token_school_id_token")),
     )
+    with op.batch_alter_table("feed_token", schema=None) as batch_op:
+        batch_op.create_index("ix_feed_token_id", ["id"], unique=False)
+        batch_op.create_index("ix_feed_token_token", ["token"], unique=False)
+
     op.create_table(
         "letter_issue",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=10), nullable=False),
@@ -1096,28 +1351,31 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind in ('welcome', 'reset')", name=op.f("ck_letter_issue_kind")),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["school_account.id"], name=op.f("fk_letter_issue_account_id_school_account")
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
+            name=op.f("fk_letter_issue_account_id_school_account"),
         ),
         sa.ForeignKeyConstraint(
-            ["handed_over_by_id"],
-            ["school_account.id"],
+            ["school_id", "handed_over_by_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_letter_issue_handed_over_by_id_school_account"),
         ),
         sa.ForeignKeyConstraint(
-            ["printed_by_id"],
-            ["school_account.id"],
+            ["school_id", "printed_by_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_letter_issue_printed_by_id_school_account"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_letter_issue_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_letter_issue")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_letter_issue")),
     )
     with op.batch_alter_table("letter_issue", schema=None) as batch_op:
+        batch_op.create_index("ix_letter_issue_id", ["id"], unique=False)
         batch_op.create_index("ix_letter_issue_school_account", ["school_id", "account_id"], unique=False)
         batch_op.create_index("ix_letter_issue_school_handed", ["school_id", "handed_over_at"], unique=False)
 
     op.create_table(
         "letter_job",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("public_id", sa.String(length=32), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
@@ -1135,38 +1393,42 @@ def upgrade():
             "status in ('pending', 'running', 'done', 'failed')", name=op.f("ck_letter_job_status")
         ),
         sa.ForeignKeyConstraint(
-            ["created_by_id"], ["school_account.id"], name=op.f("fk_letter_job_created_by_id_school_account")
+            ["school_id", "created_by_id"],
+            ["school_account.school_id", "school_account.id"],
+            name=op.f("fk_letter_job_created_by_id_school_account"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_letter_job_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_letter_job")),
-        sa.UniqueConstraint("public_id", name=op.f("uq_letter_job_public_id")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_letter_job")),
+        sa.UniqueConstraint("school_id", "public_id", name=op.f("uq_letter_job_school_id_public_id")),
     )
     with op.batch_alter_table("letter_job", schema=None) as batch_op:
+        batch_op.create_index("ix_letter_job_id", ["id"], unique=False)
         batch_op.create_index("ix_letter_job_school_created", ["school_id", "created_at"], unique=False)
 
     op.create_table(
         "message_thread",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("subject", sa.String(length=200), nullable=False),
         sa.Column("started_by_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["school_id"], ["school.id"], name=op.f("fk_message_thread_school_id_school")
-        ),
-        sa.ForeignKeyConstraint(
-            ["started_by_id"],
-            ["school_account.id"],
+            ["school_id", "started_by_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_message_thread_started_by_id_school_account"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_thread")),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["school.id"], name=op.f("fk_message_thread_school_id_school")
+        ),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_message_thread")),
     )
     with op.batch_alter_table("message_thread", schema=None) as batch_op:
+        batch_op.create_index("ix_message_thread_id", ["id"], unique=False)
         batch_op.create_index("ix_message_thread_school_created", ["school_id", "created_at"], unique=False)
 
     op.create_table(
         "notification",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -1178,15 +1440,16 @@ def upgrade():
         sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_notification_account_id_school_account"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_notification_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_notification")),
     )
     with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index("ix_notification_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_notification_school_state_account", ["school_id", "state", "account_id"], unique=False
         )
@@ -1198,8 +1461,8 @@ def upgrade():
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("sent_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_notification_digest_mark_account_id_school_account"),
             ondelete="CASCADE",
         ),
@@ -1220,8 +1483,8 @@ def upgrade():
             "mode in ('immediate', 'digest', 'off')", name=op.f("ck_notification_preference_mode")
         ),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_notification_preference_account_id_school_account"),
             ondelete="CASCADE",
         ),
@@ -1232,11 +1495,11 @@ def upgrade():
     )
     op.create_table(
         "passkey",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("credential_id", sa.LargeBinary(length=1023), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("user_handle", sa.LargeBinary(length=64), nullable=False),
         sa.Column("public_key", sa.LargeBinary(length=1023), nullable=False),
         sa.Column("sign_count", sa.BigInteger(), nullable=False),
@@ -1247,40 +1510,23 @@ def upgrade():
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_passkey_account_id_school_account"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_passkey_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey")),
-        sa.UniqueConstraint("credential_id", name=op.f("uq_passkey_credential_id")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_passkey")),
+        sa.UniqueConstraint("school_id", "credential_id", name=op.f("uq_passkey_school_id_credential_id")),
     )
     with op.batch_alter_table("passkey", schema=None) as batch_op:
+        batch_op.create_index("ix_passkey_credential_id", ["credential_id"], unique=False)
+        batch_op.create_index("ix_passkey_id", ["id"], unique=False)
         batch_op.create_index("ix_passkey_school_account", ["school_id", "account_id"], unique=False)
 
     op.create_table(
-        "passkey_challenge",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("account_id", sa.Integer(), nullable=True),
-        sa.Column("purpose", sa.String(length=20), nullable=False),
-        sa.Column("challenge", sa.LargeBinary(length=64), nullable=False),
-        sa.Column("user_handle", sa.LargeBinary(length=64), nullable=True),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
-            name=op.f("fk_passkey_challenge_account_id_school_account"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_passkey_challenge")),
-    )
-    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
-        batch_op.create_index("ix_passkey_challenge_expires", ["expires_at"], unique=False)
-
-    op.create_table(
         "password_reset_request",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("reported_by_id", sa.Integer(), nullable=False),
@@ -1293,33 +1539,34 @@ def upgrade():
             "status in ('open', 'done', 'cancelled')", name=op.f("ck_password_reset_request_status")
         ),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_password_reset_request_account_id_school_account"),
         ),
         sa.ForeignKeyConstraint(
-            ["reported_by_id"],
-            ["school_account.id"],
+            ["school_id", "reported_by_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_password_reset_request_reported_by_id_school_account"),
         ),
         sa.ForeignKeyConstraint(
-            ["resolved_by_id"],
-            ["school_account.id"],
+            ["school_id", "resolved_by_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_password_reset_request_resolved_by_id_school_account"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_password_reset_request_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_reset_request")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_password_reset_request")),
     )
     with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
+        batch_op.create_index("ix_password_reset_request_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_password_reset_request_school_status", ["school_id", "status"], unique=False
         )
 
     op.create_table(
         "push_subscription",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("endpoint", sa.Text(), nullable=False),
@@ -1328,15 +1575,15 @@ def upgrade():
         sa.Column("auth", sa.String(length=100), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_push_subscription_account_id_school_account"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_push_subscription_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_push_subscription")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_push_subscription")),
         sa.UniqueConstraint(
             "school_id",
             "account_id",
@@ -1344,28 +1591,32 @@ def upgrade():
             name=op.f("uq_push_subscription_school_id_account_id_endpoint_hash"),
         ),
     )
+    with op.batch_alter_table("push_subscription", schema=None) as batch_op:
+        batch_op.create_index("ix_push_subscription_id", ["id"], unique=False)
+
     op.create_table(
         "recovery_code",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_recovery_code_account_id_school_account"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_recovery_code_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_code")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_recovery_code")),
     )
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
+        batch_op.create_index("ix_recovery_code_id", ["id"], unique=False)
         batch_op.create_index("ix_recovery_code_school_account", ["school_id", "account_id"], unique=False)
 
     op.create_table(
         "rollover_job",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("public_id", sa.String(length=32), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
@@ -1379,31 +1630,38 @@ def upgrade():
             "status in ('pending', 'running', 'done', 'failed')", name=op.f("ck_rollover_job_status")
         ),
         sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["school_account.id"],
+            ["school_id", "created_by_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_rollover_job_created_by_id_school_account"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_rollover_job_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_rollover_job")),
-        sa.UniqueConstraint("public_id", name=op.f("uq_rollover_job_public_id")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_rollover_job")),
+        sa.UniqueConstraint("school_id", "public_id", name=op.f("uq_rollover_job_school_id_public_id")),
     )
     with op.batch_alter_table("rollover_job", schema=None) as batch_op:
+        batch_op.create_index("ix_rollover_job_id", ["id"], unique=False)
         batch_op.create_index("ix_rollover_job_school_created", ["school_id", "created_at"], unique=False)
 
     op.create_table(
         "section_visit",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("pupil_id", sa.Integer(), nullable=False),
         sa.Column("section", sa.String(length=12), nullable=False),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["school_account.id"], name=op.f("fk_section_visit_account_id_school_account")
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
+            name=op.f("fk_section_visit_account_id_school_account"),
         ),
-        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_section_visit_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "pupil_id"],
+            ["pupil.school_id", "pupil.id"],
+            name=op.f("fk_section_visit_pupil_id_pupil"),
+        ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_section_visit_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_section_visit")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_section_visit")),
         sa.UniqueConstraint(
             "school_id",
             "account_id",
@@ -1412,6 +1670,9 @@ def upgrade():
             name=op.f("uq_section_visit_school_id_account_id_pupil_id_section"),
         ),
     )
+    with op.batch_alter_table("section_visit", schema=None) as batch_op:
+        batch_op.create_index("ix_section_visit_id", ["id"], unique=False)
+
     op.create_table(
         "sign_in_session",
         sa.Column("school_id", sa.Integer(), nullable=False),
@@ -1420,8 +1681,8 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_sign_in_session_account_id_school_account"),
             ondelete="CASCADE",
         ),
@@ -1440,8 +1701,8 @@ def upgrade():
         sa.Column("survey_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_survey_answered_account_id_school_account"),
             ondelete="CASCADE",
         ),
@@ -1463,10 +1724,9 @@ def upgrade():
         sa.Column("survey_id", sa.Integer(), nullable=False),
         sa.Column("respondent_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["respondent_id"],
-            ["school_account.id"],
+            ["school_id", "respondent_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_survey_response_respondent_id_school_account"),
-            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["school_id", "survey_id"],
@@ -1477,40 +1737,50 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_survey_response_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_response")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_survey_response")),
     )
     with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_response_id", ["id"], unique=False)
         batch_op.create_index("ix_survey_response_school_survey", ["school_id", "survey_id"], unique=False)
 
     op.create_table(
         "terms_version",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["published_by_id"],
-            ["school_account.id"],
+            ["school_id", "published_by_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_terms_version_published_by_id_school_account"),
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_terms_version_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_terms_version")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_terms_version")),
         sa.UniqueConstraint("school_id", "version", name=op.f("uq_terms_version_school_id_version")),
     )
+    with op.batch_alter_table("terms_version", schema=None) as batch_op:
+        batch_op.create_index("ix_terms_version_id", ["id"], unique=False)
+
     op.create_table(
         "excuse_item",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("excuse_id", sa.Integer(), nullable=False),
         sa.Column("attendance_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["attendance_id"], ["attendance.id"], name=op.f("fk_excuse_item_attendance_id_attendance")
+            ["school_id", "attendance_id"],
+            ["attendance.school_id", "attendance.id"],
+            name=op.f("fk_excuse_item_attendance_id_attendance"),
         ),
-        sa.ForeignKeyConstraint(["excuse_id"], ["excuse.id"], name=op.f("fk_excuse_item_excuse_id_excuse")),
+        sa.ForeignKeyConstraint(
+            ["school_id", "excuse_id"],
+            ["excuse.school_id", "excuse.id"],
+            name=op.f("fk_excuse_item_excuse_id_excuse"),
+        ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_excuse_item_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_excuse_item")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_excuse_item")),
         sa.UniqueConstraint(
             "school_id",
             "excuse_id",
@@ -1519,36 +1789,42 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("excuse_item", schema=None) as batch_op:
+        batch_op.create_index("ix_excuse_item_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_excuse_item_school_attendance", ["school_id", "attendance_id"], unique=False
         )
 
     op.create_table(
         "message",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("thread_id", sa.Integer(), nullable=False),
         sa.Column("sender_id", sa.Integer(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("requires_confirmation", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["school_id", "sender_id"],
+            ["school_account.school_id", "school_account.id"],
+            name=op.f("fk_message_sender_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "thread_id"],
+            ["message_thread.school_id", "message_thread.id"],
+            name=op.f("fk_message_thread_id_message_thread"),
+        ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_message_school_id_school")),
-        sa.ForeignKeyConstraint(
-            ["sender_id"], ["school_account.id"], name=op.f("fk_message_sender_id_school_account")
-        ),
-        sa.ForeignKeyConstraint(
-            ["thread_id"], ["message_thread.id"], name=op.f("fk_message_thread_id_message_thread")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_message")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_message")),
     )
     with op.batch_alter_table("message", schema=None) as batch_op:
+        batch_op.create_index("ix_message_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_message_school_thread", ["school_id", "thread_id", "created_at"], unique=False
         )
 
     op.create_table(
         "message_participant",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("thread_id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -1556,17 +1832,19 @@ def upgrade():
         sa.Column("last_sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["account_id"],
-            ["school_account.id"],
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
             name=op.f("fk_message_participant_account_id_school_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "thread_id"],
+            ["message_thread.school_id", "message_thread.id"],
+            name=op.f("fk_message_participant_thread_id_message_thread"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_message_participant_school_id_school")
         ),
-        sa.ForeignKeyConstraint(
-            ["thread_id"], ["message_thread.id"], name=op.f("fk_message_participant_thread_id_message_thread")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_participant")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_message_participant")),
         sa.UniqueConstraint(
             "school_id",
             "account_id",
@@ -1575,6 +1853,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("message_participant", schema=None) as batch_op:
+        batch_op.create_index("ix_message_participant_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_message_participant_school_account_received",
             ["school_id", "account_id", "last_received_at"],
@@ -1593,33 +1872,34 @@ def upgrade():
         sa.Column("option_id", sa.Integer(), nullable=True),
         sa.Column("text", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["option_id"],
-            ["survey_option.id"],
+            ["school_id", "option_id"],
+            ["survey_option.school_id", "survey_option.id"],
             name=op.f("fk_survey_answer_option_id_survey_option"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["question_id"],
-            ["survey_question.id"],
+            ["school_id", "question_id"],
+            ["survey_question.school_id", "survey_question.id"],
             name=op.f("fk_survey_answer_question_id_survey_question"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["response_id"],
-            ["survey_response.id"],
+            ["school_id", "response_id"],
+            ["survey_response.school_id", "survey_response.id"],
             name=op.f("fk_survey_answer_response_id_survey_response"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_survey_answer_school_id_school")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answer")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_survey_answer")),
     )
     with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.create_index("ix_survey_answer_id", ["id"], unique=False)
         batch_op.create_index("ix_survey_answer_school_question", ["school_id", "question_id"], unique=False)
         batch_op.create_index("ix_survey_answer_school_response", ["school_id", "response_id"], unique=False)
 
     op.create_table(
         "message_attachment",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("message_id", sa.Integer(), nullable=False),
         sa.Column("public_id", sa.String(length=40), nullable=False),
@@ -1628,24 +1908,33 @@ def upgrade():
         sa.Column("content_type", sa.String(length=100), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "stored_name LIKE CAST(school_id AS VARCHAR(12)) || '/%'",
+            name=op.f("ck_message_attachment_stored_in_school"),
+        ),
         sa.ForeignKeyConstraint(
-            ["message_id"], ["message.id"], name=op.f("fk_message_attachment_message_id_message")
+            ["school_id", "message_id"],
+            ["message.school_id", "message.id"],
+            name=op.f("fk_message_attachment_message_id_message"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_message_attachment_school_id_school")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_attachment")),
-        sa.UniqueConstraint("public_id", name=op.f("uq_message_attachment_public_id")),
-        sa.UniqueConstraint("stored_name", name=op.f("uq_message_attachment_stored_name")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_message_attachment")),
+        sa.UniqueConstraint("school_id", "public_id", name=op.f("uq_message_attachment_school_id_public_id")),
+        sa.UniqueConstraint(
+            "school_id", "stored_name", name=op.f("uq_message_attachment_school_id_stored_name")
+        ),
     )
     with op.batch_alter_table("message_attachment", schema=None) as batch_op:
+        batch_op.create_index("ix_message_attachment_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_message_attachment_school_message", ["school_id", "message_id"], unique=False
         )
 
     op.create_table(
         "message_receipt",
-        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("message_id", sa.Integer(), nullable=False),
         sa.Column("thread_id", sa.Integer(), nullable=False),
@@ -1653,18 +1942,24 @@ def upgrade():
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["school_account.id"], name=op.f("fk_message_receipt_account_id_school_account")
+            ["school_id", "account_id"],
+            ["school_account.school_id", "school_account.id"],
+            name=op.f("fk_message_receipt_account_id_school_account"),
         ),
         sa.ForeignKeyConstraint(
-            ["message_id"], ["message.id"], name=op.f("fk_message_receipt_message_id_message")
+            ["school_id", "message_id"],
+            ["message.school_id", "message.id"],
+            name=op.f("fk_message_receipt_message_id_message"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id", "thread_id"],
+            ["message_thread.school_id", "message_thread.id"],
+            name=op.f("fk_message_receipt_thread_id_message_thread"),
         ),
         sa.ForeignKeyConstraint(
             ["school_id"], ["school.id"], name=op.f("fk_message_receipt_school_id_school")
         ),
-        sa.ForeignKeyConstraint(
-            ["thread_id"], ["message_thread.id"], name=op.f("fk_message_receipt_thread_id_message_thread")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_message_receipt")),
+        sa.PrimaryKeyConstraint("school_id", "id", name=op.f("pk_message_receipt")),
         sa.UniqueConstraint(
             "school_id",
             "message_id",
@@ -1673,6 +1968,7 @@ def upgrade():
         ),
     )
     with op.batch_alter_table("message_receipt", schema=None) as batch_op:
+        batch_op.create_index("ix_message_receipt_id", ["id"], unique=False)
         batch_op.create_index(
             "ix_message_receipt_school_account_unread", ["school_id", "account_id", "read_at"], unique=False
         )
@@ -1684,33 +1980,43 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("message_receipt", schema=None) as batch_op:
         batch_op.drop_index("ix_message_receipt_school_account_unread")
+        batch_op.drop_index("ix_message_receipt_id")
 
     op.drop_table("message_receipt")
     with op.batch_alter_table("message_attachment", schema=None) as batch_op:
         batch_op.drop_index("ix_message_attachment_school_message")
+        batch_op.drop_index("ix_message_attachment_id")
 
     op.drop_table("message_attachment")
     with op.batch_alter_table("survey_answer", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_answer_school_response")
         batch_op.drop_index("ix_survey_answer_school_question")
+        batch_op.drop_index("ix_survey_answer_id")
 
     op.drop_table("survey_answer")
     with op.batch_alter_table("message_participant", schema=None) as batch_op:
         batch_op.drop_index("ix_message_participant_school_thread")
         batch_op.drop_index("ix_message_participant_school_account_received")
+        batch_op.drop_index("ix_message_participant_id")
 
     op.drop_table("message_participant")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index("ix_message_school_thread")
+        batch_op.drop_index("ix_message_id")
 
     op.drop_table("message")
     with op.batch_alter_table("excuse_item", schema=None) as batch_op:
         batch_op.drop_index("ix_excuse_item_school_attendance")
+        batch_op.drop_index("ix_excuse_item_id")
 
     op.drop_table("excuse_item")
+    with op.batch_alter_table("terms_version", schema=None) as batch_op:
+        batch_op.drop_index("ix_terms_version_id")
+
     op.drop_table("terms_version")
     with op.batch_alter_table("survey_response", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_response_school_survey")
+        batch_op.drop_index("ix_survey_response_id")
 
     op.drop_table("survey_response")
     op.drop_table("survey_answered")
@@ -1719,26 +2025,33 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_sign_in_session_expires_at"))
 
     op.drop_table("sign_in_session")
+    with op.batch_alter_table("section_visit", schema=None) as batch_op:
+        batch_op.drop_index("ix_section_visit_id")
+
     op.drop_table("section_visit")
     with op.batch_alter_table("rollover_job", schema=None) as batch_op:
         batch_op.drop_index("ix_rollover_job_school_created")
+        batch_op.drop_index("ix_rollover_job_id")
 
     op.drop_table("rollover_job")
     with op.batch_alter_table("recovery_code", schema=None) as batch_op:
         batch_op.drop_index("ix_recovery_code_school_account")
+        batch_op.drop_index("ix_recovery_code_id")
 
     op.drop_table("recovery_code")
+    with op.batch_alter_table("push_subscription", schema=None) as batch_op:
+        batch_op.drop_index("ix_push_subscription_id")
+
     op.drop_table("push_subscription")
     with op.batch_alter_table("password_reset_request", schema=None) as batch_op:
         batch_op.drop_index("ix_password_reset_request_school_status")
+        batch_op.drop_index("ix_password_reset_request_id")
 
     op.drop_table("password_reset_request")
-    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
-        batch_op.drop_index("ix_passkey_challenge_expires")
-
-    op.drop_table("passkey_challenge")
     with op.batch_alter_table("passkey", schema=None) as batch_op:
         batch_op.drop_index("ix_passkey_school_account")
+        batch_op.drop_index("ix_passkey_id")
+        batch_op.drop_index("ix_passkey_credential_id")
 
     op.drop_table("passkey")
     op.drop_table("notification_preference")
@@ -1746,132 +2059,211 @@ def downgrade():
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.drop_index("ix_notification_state_created")
         batch_op.drop_index("ix_notification_school_state_account")
+        batch_op.drop_index("ix_notification_id")
 
     op.drop_table("notification")
     with op.batch_alter_table("message_thread", schema=None) as batch_op:
         batch_op.drop_index("ix_message_thread_school_created")
+        batch_op.drop_index("ix_message_thread_id")
 
     op.drop_table("message_thread")
     with op.batch_alter_table("letter_job", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_job_school_created")
+        batch_op.drop_index("ix_letter_job_id")
 
     op.drop_table("letter_job")
     with op.batch_alter_table("letter_issue", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_issue_school_handed")
         batch_op.drop_index("ix_letter_issue_school_account")
+        batch_op.drop_index("ix_letter_issue_id")
 
     op.drop_table("letter_issue")
+    with op.batch_alter_table("feed_token", schema=None) as batch_op:
+        batch_op.drop_index("ix_feed_token_token")
+        batch_op.drop_index("ix_feed_token_id")
+
     op.drop_table("feed_token")
     with op.batch_alter_table("excuse", schema=None) as batch_op:
         batch_op.drop_index("ix_excuse_school_pupil")
+        batch_op.drop_index("ix_excuse_id")
 
     op.drop_table("excuse")
     with op.batch_alter_table("change_log", schema=None) as batch_op:
         batch_op.drop_index("ix_change_log_school_pupil_time")
         batch_op.drop_index("ix_change_log_school_entity")
         batch_op.drop_index("ix_change_log_school_class_time")
+        batch_op.drop_index("ix_change_log_id")
 
     op.drop_table("change_log")
+    with op.batch_alter_table("announcement_read", schema=None) as batch_op:
+        batch_op.drop_index("ix_announcement_read_id")
+
     op.drop_table("announcement_read")
+    with op.batch_alter_table("survey_option", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_option_id")
+
     op.drop_table("survey_option")
     with op.batch_alter_table("school_account", schema=None) as batch_op:
         batch_op.drop_index("ix_school_account_school_role")
+        batch_op.drop_index("ix_school_account_ref")
+        batch_op.drop_index("ix_school_account_login")
+        batch_op.drop_index("ix_school_account_id")
 
     op.drop_table("school_account")
     with op.batch_alter_table("timetable_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_timetable_entry_school_year_slot")
         batch_op.drop_index("ix_timetable_entry_school_teacher")
+        batch_op.drop_index("ix_timetable_entry_id")
 
     op.drop_table("timetable_entry")
     with op.batch_alter_table("teaching_assignment", schema=None) as batch_op:
         batch_op.drop_index("ix_teaching_assignment_school_teacher")
+        batch_op.drop_index("ix_teaching_assignment_id")
 
     op.drop_table("teaching_assignment")
+    with op.batch_alter_table("survey_question", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_question_id")
+
     op.drop_table("survey_question")
     with op.batch_alter_table("remark", schema=None) as batch_op:
         batch_op.drop_index("ix_remark_school_pupil_date")
+        batch_op.drop_index("ix_remark_id")
 
     op.drop_table("remark")
+    with op.batch_alter_table("guardianship", schema=None) as batch_op:
+        batch_op.drop_index("ix_guardianship_id")
+
     op.drop_table("guardianship")
     with op.batch_alter_table("grade", schema=None) as batch_op:
         batch_op.drop_index("ix_grade_school_pupil_term")
         batch_op.drop_index("ix_grade_school_pupil_created")
+        batch_op.drop_index("ix_grade_id")
 
     op.drop_table("grade")
+    with op.batch_alter_table("final_grade", schema=None) as batch_op:
+        batch_op.drop_index("ix_final_grade_id")
+
     op.drop_table("final_grade")
     with op.batch_alter_table("enrolment", schema=None) as batch_op:
         batch_op.drop_index("ix_enrolment_school_year")
         batch_op.drop_index("ix_enrolment_school_pupil")
         batch_op.drop_index("ix_enrolment_school_class")
+        batch_op.drop_index("ix_enrolment_id")
 
     op.drop_table("enrolment")
+    with op.batch_alter_table("descriptive_grade", schema=None) as batch_op:
+        batch_op.drop_index("ix_descriptive_grade_id")
+
     op.drop_table("descriptive_grade")
     with op.batch_alter_table("class_group_member", schema=None) as batch_op:
         batch_op.drop_index("ix_class_group_member_school_pupil")
+        batch_op.drop_index("ix_class_group_member_id")
 
     op.drop_table("class_group_member")
+    with op.batch_alter_table("behaviour_grade", schema=None) as batch_op:
+        batch_op.drop_index("ix_behaviour_grade_id")
+
     op.drop_table("behaviour_grade")
     with op.batch_alter_table("attendance", schema=None) as batch_op:
         batch_op.drop_index("ix_attendance_school_pupil_date")
+        batch_op.drop_index("ix_attendance_id")
 
     op.drop_table("attendance")
     with op.batch_alter_table("timetable_change", schema=None) as batch_op:
         batch_op.drop_index("ix_timetable_change_school_teacher_date")
+        batch_op.drop_index("ix_timetable_change_id")
 
     op.drop_table("timetable_change")
     with op.batch_alter_table("survey", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_school_closes")
+        batch_op.drop_index("ix_survey_id")
 
     op.drop_table("survey")
     with op.batch_alter_table("pupil", schema=None) as batch_op:
         batch_op.drop_index("ix_pupil_school_identity")
         batch_op.drop_index("ix_pupil_school_class")
+        batch_op.drop_index("ix_pupil_ref")
+        batch_op.drop_index("ix_pupil_id")
 
     op.drop_table("pupil")
     with op.batch_alter_table("lesson", schema=None) as batch_op:
         batch_op.drop_index("ix_lesson_school_teacher_date")
+        batch_op.drop_index("ix_lesson_id")
 
     op.drop_table("lesson")
     with op.batch_alter_table("homework", schema=None) as batch_op:
         batch_op.drop_index("ix_homework_school_class_due")
+        batch_op.drop_index("ix_homework_id")
 
     op.drop_table("homework")
     with op.batch_alter_table("event", schema=None) as batch_op:
         batch_op.drop_index("ix_event_school_class_date")
+        batch_op.drop_index("ix_event_id")
 
     op.drop_table("event")
+    with op.batch_alter_table("class_group", schema=None) as batch_op:
+        batch_op.drop_index("ix_class_group_id")
+
     op.drop_table("class_group")
     with op.batch_alter_table("assessment", schema=None) as batch_op:
         batch_op.drop_index("ix_assessment_school_class_subject_term")
+        batch_op.drop_index("ix_assessment_id")
 
     op.drop_table("assessment")
     with op.batch_alter_table("announcement", schema=None) as batch_op:
         batch_op.drop_index("ix_announcement_school_valid")
+        batch_op.drop_index("ix_announcement_id")
 
     op.drop_table("announcement")
+    with op.batch_alter_table("term", schema=None) as batch_op:
+        batch_op.drop_index("ix_term_id")
+
     op.drop_table("term")
+    with op.batch_alter_table("school_class", schema=None) as batch_op:
+        batch_op.drop_index("ix_school_class_id")
+
     op.drop_table("school_class")
     with op.batch_alter_table("free_day", schema=None) as batch_op:
         batch_op.drop_index("ix_free_day_school_dates")
+        batch_op.drop_index("ix_free_day_id")
 
     op.drop_table("free_day")
+    with op.batch_alter_table("subject", schema=None) as batch_op:
+        batch_op.drop_index("ix_subject_id")
+
     op.drop_table("subject")
     with op.batch_alter_table("staff_member", schema=None) as batch_op:
         batch_op.drop_index("ix_staff_member_school_name")
+        batch_op.drop_index("ix_staff_member_id")
 
     op.drop_table("staff_member")
+    with op.batch_alter_table("school_year", schema=None) as batch_op:
+        batch_op.drop_index("ix_school_year_id")
+
     op.drop_table("school_year")
+    with op.batch_alter_table("lesson_period", schema=None) as batch_op:
+        batch_op.drop_index("ix_lesson_period_id")
+
     op.drop_table("lesson_period")
+    op.drop_table("key_directory")
     with op.batch_alter_table("guardian", schema=None) as batch_op:
         batch_op.drop_index("ix_guardian_school_name")
+        batch_op.drop_index("ix_guardian_id")
 
     op.drop_table("guardian")
+    with op.batch_alter_table("grade_category", schema=None) as batch_op:
+        batch_op.drop_index("ix_grade_category_id")
+
     op.drop_table("grade_category")
     with op.batch_alter_table("throttle_counter", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_throttle_counter_expires_at"))
 
     op.drop_table("throttle_counter")
     op.drop_table("school")
+    with op.batch_alter_table("passkey_challenge", schema=None) as batch_op:
+        batch_op.drop_index("ix_passkey_challenge_expires")
+
+    op.drop_table("passkey_challenge")
     op.drop_table("mail_request")
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mail_outbox_status"))
