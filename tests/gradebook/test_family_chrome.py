@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from gradebook_service.extensions import db
+from gradebook_service.school.keys import get_owned
 from gradebook_service.school.models import Guardian
 from tests.gradebook import accounts_factories as f
 
@@ -63,7 +64,7 @@ def test_a_renamed_parent_sees_the_new_name_at_once(gradebook_app, gradebook_cli
     f.sign_in(gradebook_client, parent)
     before = parent.display_name
     assert before in gradebook_client.get("/family/grades").get_data(as_text=True)
-    guardian = db.session.get(Guardian, parent.guardianship.guardian_id)
+    guardian = get_owned(Guardian, parent.school_id, parent.guardianship.guardian_id)
     guardian.first_name = "Bożena"
     f.commit()
     db.session.expire_all()
