@@ -99,6 +99,11 @@ def school_year_for(today: date) -> tuple[str, date, date, date, date]:
             date(start_year + 1, 2, 2), date(start_year + 1, 2, 1))
 
 
+#: Draws of a single given name before a pupil gets two: the single names and surnames make
+#: only ~1,000 distinct pupils, and a school of 72 classes (the load scenarios) has more.
+NAME_ATTEMPTS = 200
+
+
 def build_roster(shape: DemoShape, school_year_start: date) -> RosterPlan:
     """A roster CSV for the demo school, the same for the same shape on every run."""
     rng = random.Random(shape.seed)  # noqa: S311 - reproducible demo names, not secrets
@@ -116,8 +121,11 @@ def build_roster(shape: DemoShape, school_year_start: date) -> RosterPlan:
             family_no += 1
             male, female = rng.choice(SURNAMES)
             boy = rng.random() < 0.5
-            while True:
-                first = rng.choice(BOY_NAMES if boy else GIRL_NAMES)
+            names = BOY_NAMES if boy else GIRL_NAMES
+            for attempt in range(NAME_ATTEMPTS + len(used)):
+                first = rng.choice(names)
+                if attempt >= NAME_ATTEMPTS:  # the single names are taken: a second given name
+                    first = f"{first} {rng.choice(names)}"
                 last = male if boy else female
                 if (first, last) not in used:
                     break
