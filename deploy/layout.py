@@ -226,13 +226,46 @@ def drop_database(cfg: dict) -> None:
         admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(cfg["name"])))
 
 
+#: nginx keeps idle upstream connections to the IdP's granian for less than granian's
+#: 60 s header-read timeout (deploy/nginx/e-dziennik.conf says the same).
+IDP_KEEPALIVE_TIMEOUT = "50s"
+
+
+def server_command(module: str, port: int, workers: int) -> list[str]:
+    """The HTTP server of one process: granian for the IdP, gunicorn gthread for the register.
+
+    Measured in docs/benchmarks.md (issue 16): granian's own cost per request is ~30 µs
+    against gunicorn gthread's ~230 µs, which decides the IdP's small protocol answers
+    (discovery, JWKS, tokens); the register's pages cost the same on both, and gunicorn
+    keeps its per-request ``--timeout`` that recycles a stuck worker.
+    """
+    if module == "idp":
+        return [str(VENV / "granian"), "--interface", "wsgi", "--factory",
+                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                "--blocking-threads", "4", "--backpressure", "64", "--http", "1", "--no-ws",
+                "--access-log",
+                # granian's longest (60 s), above nginx's upstream keepalive_timeout
+                # for the IdP (IDP_KEEPALIVE_TIMEOUT): the balancer, not the server,
+                # closes an idle kept-alive connection (else a reset, a 502 for a POST).
+                "--http1-header-read-timeout", "60000",
+                "--workers-kill-timeout", "10", "--respawn-failed-workers", "idp:create_app"]
+    return [str(VENV / "gunicorn"), "--workers", str(workers), "--threads", "4",
+            "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
+            # Longer than nginx's upstream keepalive_timeout (60 s): if gunicorn
+            # closed an idle kept-alive connection first, a request nginx sent on
+            # it meanwhile got a reset — a 502 for a POST (seen under load).
+            "--keep-alive", "75", "--no-control-socket",
+            "--graceful-timeout", "10", f"{module}:create_app()"]
+
+
 def nginx_conf(state: Path, p: dict) -> str:
     """The local balancer: the same upstream/proxy settings as deploy/nginx/e-dziennik.conf, no TLS."""
     template = (ROOT / "deploy" / "nginx" / "proxy.conf").read_text().strip().splitlines()
 
     def upstream(name: str, ports: list[int]) -> str:
         servers = "".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=2s;\n" for port in ports)
-        return f"upstream {name} {{\n{servers}    keepalive 32;\n    keepalive_timeout 60s;\n}}\n"
+        idle = IDP_KEEPALIVE_TIMEOUT if name == "edz_idp" else "60s"
+        return f"upstream {name} {{\n{servers}    keepalive 32;\n    keepalive_timeout {idle};\n}}\n"
 
     def location(path: str, name: str, read_timeout: str) -> str:
         return (f"    location {path} {{\n        proxy_pass http://{name};\n"
@@ -384,21 +417,15 @@ def up(seed: str, overrides: list[str]) -> dict:
         env_file.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
         env_file.chmod(0o600)
 
-        print("==> two gunicorn processes per service, one for the back-channel", flush=True)
+        print("==> two processes per service (IdP: granian, register: gunicorn), "
+              "one for the back-channel", flush=True)
         processes = [(f"{service}-{i}", module, port)
                      for service, module in (("idp", "idp"), ("gradebook", "gradebook_service"))
                      for i, port in enumerate(p[f"{service}_processes"], 1)]
         processes += [(f"gradebook-internal-{i}", "gradebook_service", port)
                       for i, port in enumerate(p["gradebook_internal_processes"], 1)]
         for label, module, port in processes:
-            _start(state, label, [
-                str(VENV / "gunicorn"), "--workers", str(cfg["workers"]), "--threads", "4",
-                "--bind", f"127.0.0.1:{port}", "--access-logfile", "-",
-                # Longer than nginx's upstream keepalive_timeout (60 s): if gunicorn
-                # closed an idle kept-alive connection first, a request nginx sent on
-                # it meanwhile got a reset — a 502 for a POST (seen under load).
-                "--keep-alive", "75", "--no-control-socket",
-                "--graceful-timeout", "10", f"{module}:create_app()"], env)
+            _start(state, label, server_command(module, port, cfg["workers"]), env)
         for label, _module, port in processes:
             _wait_http(f"http://127.0.0.1:{port}/healthz", label, state)
 
