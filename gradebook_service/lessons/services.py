@@ -146,9 +146,7 @@ def open_lesson(account: SchoolAccount, class_id: int, subject_id: int, day: dat
                     if s.subject_id == subject_id and s.period_number == period_number
                     and not s.cancelled}
         for lesson in lessons:
-            if lesson.teacher_id not in teaching:
-                lesson.teacher_id = staff.id
-                db.session.flush()
+            if lesson.teacher_id not in teaching and _take_over(lesson, staff.id):
                 return lesson
     # ON CONFLICT DO NOTHING: a second click (or tab) opening the same lesson at once
     # finds the first one's row instead of failing on the unique constraint.
@@ -159,6 +157,20 @@ def open_lesson(account: SchoolAccount, class_id: int, subject_id: int, day: dat
                                        "subject_id", "teacher_id"]))
     return db.session.execute(sa.select(Lesson).where(
         *of_slot, Lesson.teacher_id == staff.id)).scalar_one()
+
+
+def _take_over(lesson: Lesson, teacher_id: int) -> bool:
+    """Pass a stale lesson to ``teacher_id`` unless another teacher took it over first.
+
+    A conditional UPDATE, not a read-then-write: of two teachers of one slot opening it
+    at the same moment only one gets the lesson; the other opens a lesson of their own.
+    """
+    taken = db.session.execute(
+        sa.update(Lesson).where(Lesson.school_id == lesson.school_id, Lesson.id == lesson.id,
+                                Lesson.teacher_id == lesson.teacher_id)
+        .values(teacher_id=teacher_id).execution_options(synchronize_session=False))
+    db.session.refresh(lesson)
+    return taken.rowcount == 1
 
 
 def lesson_for_teacher(account: SchoolAccount, lesson_id: int) -> Lesson | None:

@@ -101,3 +101,25 @@ def test_two_teachers_of_groups_in_one_period_each_get_their_own_lesson(gradeboo
         sign_in(gradebook_client, world.staff_accounts[teacher])
         page, again = open_slot(gradebook_client, world)
         assert page.status_code == 200 and again == ids[teacher]
+
+
+def test_a_stale_lesson_taken_over_by_another_teacher_first_is_not_taken_again(gradebook_client,
+                                                                                world):
+    """Two teachers of one slot take over the same stale lesson at once: one gets it."""
+    from gradebook_service.lessons.services import _take_over
+
+    sign_in(gradebook_client, world.staff_accounts["math"])
+    _page, lesson_id = open_slot(gradebook_client, world)
+    lesson = lessons_of_slot(world)[0]
+    assert lesson.id == int(lesson_id) and lesson.teacher_id == world.teachers["math"].id
+    # The other teacher's takeover commits between this request's read and its write:
+    # the row changes under the object this request holds (still showing maths).
+    db.session.execute(sa.update(Lesson).where(Lesson.id == lesson.id)
+                       .values(teacher_id=world.teachers["history"].id)
+                       .execution_options(synchronize_session=False))
+    assert lesson.teacher_id == world.teachers["math"].id
+    assert _take_over(lesson, world.teachers["math"].id) is False
+    assert lesson.teacher_id == world.teachers["history"].id
+    # With the row as it is read now, the takeover succeeds.
+    assert _take_over(lesson, world.teachers["math"].id) is True
+    assert lesson.teacher_id == world.teachers["math"].id
