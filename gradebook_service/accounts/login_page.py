@@ -15,13 +15,10 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
 
 from gradebook_service.accounts.access import SESSION_KEY
+from shared.kept_html import with_csrf_token, without_csrf_token
 
-#: Stands in for the CSRF token in the kept HTML (no translation or URL contains it).
-CSRF_PLACEHOLDER = "__edz_login_csrf_token__"  # noqa: S105 - a placeholder, not a secret
 #: How many variants a process keeps: the key holds the query string, which anyone can vary.
 MAX_VARIANTS = 64
 
@@ -32,14 +29,13 @@ def anonymous_page(render: Callable[[], str]) -> str:
         return render()
     pages: dict = current_app.extensions["login_pages"]
     key = (str(get_locale()), request.host, request.script_root, request.query_string)
-    token = generate_csrf()
     page = pages.get(key)
     if page is None:
-        page = render().replace(token, CSRF_PLACEHOLDER)
+        page = without_csrf_token(render())
         if len(pages) >= MAX_VARIANTS:
             pages.clear()
         pages[key] = page
-    return page.replace(CSRF_PLACEHOLDER, str(escape(token)))
+    return with_csrf_token(page)
 
 
 def init_login_page(app: Flask) -> None:

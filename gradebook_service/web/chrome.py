@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from flask import render_template, request, session
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from gradebook_service.accounts.session import LINKED_KEY
 from gradebook_service.web.cache import fragment_cache
 from gradebook_service.web.family import FamilyContext
-from gradebook_service.web.menus import CSRF_PLACEHOLDER
+from shared.kept_html import with_csrf_token, without_csrf_token
 
 #: Stands in for the page body in the cached layout (no translation or URL contains it).
 BODY_PLACEHOLDER = "__edz_page_body__"
@@ -39,13 +38,10 @@ def family_page(ctx: FamilyContext, body: Markup, title: str) -> str:
     cache = fragment_cache()
     chrome = cache.get(key)
     if chrome is None:
-        token = generate_csrf()
-        chrome = render_template("family/cached_page.html", ctx=ctx, title=title,
-                                 body=Markup(BODY_PLACEHOLDER),  # noqa: S704 - a constant
-                                 ).replace(token, CSRF_PLACEHOLDER)
+        chrome = without_csrf_token(render_template(
+            "family/cached_page.html", ctx=ctx, title=title,
+            body=Markup(BODY_PLACEHOLDER)))  # noqa: S704 - a constant
         cache.set(key, chrome)
     head, _, tail = chrome.partition(BODY_PLACEHOLDER)
-    token = str(Markup.escape(generate_csrf()))
     # Plain str joins: Markup's own ``+`` would escape the cached (already escaped) layout.
-    return "".join((head.replace(CSRF_PLACEHOLDER, token), str(body),
-                    tail.replace(CSRF_PLACEHOLDER, token)))
+    return "".join((with_csrf_token(head), str(body), with_csrf_token(tail)))

@@ -15,8 +15,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-#: Stands in for the CSRF token in the cached HTML (no translation or URL contains it).
-CSRF_PLACEHOLDER = "__edz_csrf_token__"  # noqa: S105 - a placeholder, not a secret
+from shared.kept_html import CSRF_PLACEHOLDER
 
 
 def family_bar(active: str | None) -> Markup:
